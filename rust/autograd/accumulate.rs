@@ -1,0 +1,50 @@
+//! The AccumulateGrad node: where a leaf's gradient lands in `.grad`.
+
+use smallvec::SmallVec;
+
+use super::grad_mode;
+use super::hooks::run_hooks;
+use super::node::{Backward, BackwardCtx, Grads};
+use crate::error::Result;
+use crate::ops;
+use crate::tensor::Tensor;
+
+pub struct AccumulateGrad {
+    pub leaf: Tensor,
+}
+
+impl Backward for AccumulateGrad {
+    fn name(&self) -> &str {
+        "torch::autograd::AccumulateGrad"
+    }
+
+    fn backward(&self, ctx: &BackwardCtx) -> Result<Grads> {
+        let hooks = self.leaf.autograd_meta_or_init().hooks();
+        let grad = run_hooks(&hooks, ctx.grad().clone())?;
+        accumulate(&self.leaf, grad)?;
+        Ok(SmallVec::new())
+    }
+
+    fn variable(&self) -> Option<&Tensor> {
+        Some(&self.leaf)
+    }
+}
+
+/// Adds `new` into `leaf.grad`. Without `create_graph` the existing `.grad` is updated in
+/// place (the same object stays); the first gradient is stored as a fresh contiguous tensor,
+/// never as a view of something the caller may still hold. With `create_graph` gradients
+/// keep their history and are summed out of place.
+pub fn accumulate(leaf: &Tensor, new: Tensor) -> Result<()> {
+    let meta = leaf.autograd_meta_or_init();
+    let grad = match meta.grad() {
+        None if grad_mode::is_enabled() => ops::clone(&new)?,
+        None => ops::copy::materialize(&new)?,
+        Some(old) if grad_mode::is_enabled() => ops::add(&old, &new)?,
+        Some(old) => {
+            ops::copy::add_into_unrecorded(&old, &new)?;
+            return Ok(());
+        }
+    };
+    meta.set_grad(Some(grad));
+    Ok(())
+}

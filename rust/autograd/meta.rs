@@ -1,0 +1,109 @@
+//! Per-tensor autograd state: the flag, the accumulated `.grad`, and where the tensor came
+//! from in the graph.
+
+use parking_lot::Mutex;
+
+use super::graph::{NodeId, NodeRef};
+use super::hooks::Hook;
+use crate::tensor::Tensor;
+
+/// "Output `output_nr` of `node`": a non-leaf tensor's place in the graph.
+#[derive(Clone)]
+pub struct GradFn {
+    pub node: NodeRef,
+    pub output_nr: u32,
+}
+
+#[derive(Default)]
+struct State {
+    requires_grad: bool,
+    grad: Option<Tensor>,
+    grad_fn: Option<GradFn>,
+    /// The leaf's AccumulateGrad node, held weakly: the graph owns it, the tensor only finds it.
+    accumulator: Option<NodeId>,
+    retains_grad: bool,
+    /// Hooks on a leaf's gradient, run before it is accumulated.
+    hooks: Vec<(u64, Hook)>,
+}
+
+/// Shared by a tensor and the tensors that take its identity (`x.data = y` keeps it).
+#[derive(Default)]
+pub struct AutogradMeta {
+    state: Mutex<State>,
+}
+
+impl AutogradMeta {
+    /// True for a leaf that asked for gradients and for every recorded op's output.
+    pub fn requires_grad(&self) -> bool {
+        let s = self.state.lock();
+        s.requires_grad || s.grad_fn.is_some()
+    }
+
+    pub fn set_requires_grad(&self, flag: bool) {
+        self.state.lock().requires_grad = flag;
+    }
+
+    pub fn grad_fn(&self) -> Option<GradFn> {
+        self.state.lock().grad_fn.clone()
+    }
+
+    pub fn set_grad_fn(&self, grad_fn: Option<GradFn>) {
+        let old = std::mem::replace(&mut self.state.lock().grad_fn, grad_fn);
+        drop(old); // outside the lock: dropping a NodeRef may free a graph
+    }
+
+    /// `detach_()`: the tensor becomes a leaf that does not require grad.
+    pub fn detach(&self) {
+        let old = {
+            let mut s = self.state.lock();
+            s.requires_grad = false;
+            s.grad_fn.take()
+        };
+        drop(old);
+    }
+
+    pub fn grad(&self) -> Option<Tensor> {
+        self.state.lock().grad.clone()
+    }
+
+    pub fn set_grad(&self, grad: Option<Tensor>) {
+        let old = std::mem::replace(&mut self.state.lock().grad, grad);
+        drop(old);
+    }
+
+    pub fn accumulator(&self) -> Option<NodeId> {
+        self.state.lock().accumulator
+    }
+
+    pub fn set_accumulator(&self, id: NodeId) {
+        self.state.lock().accumulator = Some(id);
+    }
+
+    pub fn retains_grad(&self) -> bool {
+        self.state.lock().retains_grad
+    }
+
+    pub fn set_retains_grad(&self, flag: bool) {
+        self.state.lock().retains_grad = flag;
+    }
+
+    pub fn add_hook(&self, key: u64, hook: Hook) {
+        self.state.lock().hooks.push((key, hook));
+    }
+
+    pub fn remove_hook(&self, key: u64) -> bool {
+        let mut s = self.state.lock();
+        let before = s.hooks.len();
+        s.hooks.retain(|(k, _)| *k != key);
+        s.hooks.len() != before
+    }
+
+    pub fn hooks(&self) -> Vec<Hook> {
+        self.state
+            .lock()
+            .hooks
+            .iter()
+            .map(|(_, h)| h.clone())
+            .collect()
+    }
+}

@@ -1,0 +1,18 @@
+//! Reverse-mode automatic differentiation: the graph arena, the nodes, the scheduler, grad
+//! mode, and per-tensor metadata.
+
+pub mod accumulate;
+pub mod backward;
+pub mod engine;
+pub mod grad_mode;
+pub mod graph;
+pub mod hooks;
+pub mod meta;
+pub mod node;
+pub mod record;
+
+pub use backward::{backward, grad};
+pub use graph::{NodeId, NodeRef};
+pub use meta::{AutogradMeta, GradFn};
+pub use node::{Backward, BackwardCtx, Grads, SavedTensor};
+pub use record::{is_recording, record, save_if};

@@ -1,0 +1,16 @@
+//! CPU kernels. They take tensors whose dtypes and shapes the op layer has already checked.
+
+pub mod elementwise;
+pub mod matmul;
+pub mod number;
+pub mod random;
+pub mod reduce;
+pub mod strided;
+
+use crate::error::Result;
+use crate::tensor::Tensor;
+
+/// `x` itself if its elements are already contiguous, else a contiguous copy.
+pub fn contiguous(x: &Tensor) -> Result<Tensor> {
+    elementwise::to_contiguous_dtype(x, x.dtype())
+}

@@ -1,0 +1,209 @@
+//! In-place ops (`add_`, `mul_`, `copy_`, `fill_`, `zero_`, ...) and how they keep autograd
+//! correct.
+//!
+//! Without autograd they write straight into the tensor. When history matters, the new value
+//! is computed out of place from a snapshot of the old one (so formulas that need the old
+//! value still have it), written into the tensor, and the tensor moves onto the new value's
+//! history. For a view, the base's history becomes a `CopySlices` node: the base with the
+//! view's region replaced.
+
+use smallvec::smallvec;
+
+use super::arith::{binary, cast, rhs_tensor, Rhs};
+use super::backend;
+use super::kinds::BinaryOp;
+use super::view::{as_strided, view_scatter};
+use crate::autograd::{grad_mode, is_recording, record, Backward, BackwardCtx, Grads};
+use crate::error::{Error, Result};
+use crate::tensor::{result_type, Layout, Scalar, Tensor};
+
+/// PyTorch's errors for in-place changes autograd cannot allow.
+fn check_allowed(dst: &Tensor) -> Result<()> {
+    if !grad_mode::is_enabled() {
+        return Ok(());
+    }
+    if dst.is_leaf() && dst.requires_grad() {
+        return Err(Error::runtime(
+            "a leaf Variable that requires grad is being used in an in-place operation.",
+        ));
+    }
+    if let Some(base) = dst.view_base() {
+        if base.is_leaf() && base.requires_grad() {
+            return Err(Error::runtime("a view of a leaf Variable that requires grad is being used in an in-place operation."));
+        }
+    }
+    Ok(())
+}
+
+/// Runs an in-place update of `dst`. `direct` writes the result into `dst` (no autograd);
+/// `recorded(old)` computes it out of place, recorded, from `old` (a copy of `dst`'s value
+/// carrying `dst`'s history).
+fn update(
+    dst: &Tensor,
+    others: &[&Tensor],
+    direct: impl FnOnce() -> Result<()>,
+    recorded: impl FnOnce(&Tensor) -> Result<Tensor>,
+) -> Result<()> {
+    check_allowed(dst)?;
+    let base = dst.view_base();
+    let mut involved: Vec<&Tensor> = others.to_vec();
+    involved.push(dst);
+    involved.extend(base);
+    if !is_recording(&involved) {
+        direct()?;
+        dst.bump_version();
+        return Ok(());
+    }
+    let old = backend::copy(dst)?;
+    if let Some(g) = dst.grad_fn() {
+        old.attach_grad_fn(g);
+    }
+    let new = cast(&recorded(&old)?, dst.dtype())?;
+    backend::copy_into(&new, dst)?;
+    dst.bump_version();
+    match base {
+        None => dst.attach_grad_fn(new.grad_fn().expect("a recorded result has a grad_fn")),
+        Some(base) => rebase_view(base, dst, &new)?,
+    }
+    Ok(())
+}
+
+/// After `view` (of `base`) took the value `new`, gives `base` the history "old base with the
+/// view's region replaced by `new`", and `view` the history "that region of the new base".
+fn rebase_view(base: &Tensor, view: &Tensor, new: &Tensor) -> Result<()> {
+    if !base.is_contiguous() {
+        return Err(Error::runtime(
+            "in-place modification of a view whose base is not contiguous is not supported when gradients are recorded",
+        ));
+    }
+    let rel = Layout {
+        shape: view.shape_dims(),
+        strides: view.layout().strides.clone(),
+        offset: view.offset() - base.offset(),
+    };
+    let base_history = base.detach();
+    if let Some(g) = base.grad_fn() {
+        base_history.attach_grad_fn(g);
+    }
+    record(
+        CopySlices { rel: rel.clone() },
+        &[Some(&base_history), Some(new)],
+        smallvec![],
+        &[base],
+    );
+    let region = as_strided(base, &rel)?;
+    view.attach_grad_fn(region.grad_fn().expect("recorded: base requires grad"));
+    Ok(())
+}
+
+/// `dst op= other` (`add_`, `sub_`, `mul_`, `div_`). The result must fit `dst`'s dtype and
+/// shape, as in PyTorch.
+pub fn binary_(op: BinaryOp, dst: &Tensor, other: Rhs) -> Result<()> {
+    let dtype = result_type(&[super::arith::operand(dst), other.operand()]);
+    let dtype = if op == BinaryOp::Div {
+        dtype.to_floating()
+    } else {
+        dtype
+    };
+    if dtype.category() > dst.dtype().category() {
+        return Err(Error::runtime(format!(
+            "result type {} can't be cast to the desired output type {}",
+            dtype.scalar_type_name(),
+            dst.dtype().scalar_type_name()
+        )));
+    }
+    if let Some(t) = other.tensor() {
+        let shape = crate::tensor::broadcast_shapes(dst.shape(), t.shape())?;
+        if shape.as_slice() != dst.shape() {
+            return Err(Error::runtime(format!(
+                "output with shape {} doesn't match the broadcast shape {}",
+                crate::tensor::shape_str(dst.shape()),
+                crate::tensor::shape_str(&shape)
+            )));
+        }
+    }
+    let others: Vec<&Tensor> = other.tensor().into_iter().collect();
+    update(
+        dst,
+        &others,
+        || {
+            let rhs = rhs_tensor(&other, dst.dtype(), dst)?;
+            let rhs = if rhs.storage().same(dst.storage()) {
+                backend::copy(&rhs)?
+            } else {
+                rhs
+            };
+            backend::binary_into(op, dst, &rhs, dst)
+        },
+        |old| binary(op, old, other),
+    )
+}
+
+/// `dst.copy_(src)`: `src` broadcast to `dst`'s shape and converted to its dtype.
+pub fn copy_(dst: &Tensor, src: &Tensor) -> Result<()> {
+    if !crate::tensor::is_expandable_to(src.shape(), dst.shape()) {
+        let shape = crate::tensor::broadcast_shapes(dst.shape(), src.shape())?;
+        return Err(Error::runtime(format!(
+            "output with shape {} doesn't match the broadcast shape {}",
+            crate::tensor::shape_str(dst.shape()),
+            crate::tensor::shape_str(&shape)
+        )));
+    }
+    update(
+        dst,
+        &[src],
+        || {
+            let src = if src.storage().same(dst.storage()) {
+                backend::copy(src)?
+            } else {
+                src.clone()
+            };
+            backend::copy_into(&src, dst)
+        },
+        |old| {
+            // The old value's gradient is zero; the source's flows through unchanged.
+            let zeros = super::arith::mul_scalar(old, Scalar::Int(0))?;
+            binary(
+                BinaryOp::Add,
+                &zeros,
+                Rhs::Tensor(&super::copy::to_dtype(src, dst.dtype())?),
+            )
+        },
+    )
+}
+
+/// `dst.fill_(value)` / `zero_()`.
+pub fn fill_(dst: &Tensor, value: Scalar) -> Result<()> {
+    update(
+        dst,
+        &[],
+        || backend::fill(dst, value),
+        |old| super::arith::add_scalar(&super::arith::mul_scalar(old, Scalar::Int(0))?, value),
+    )
+}
+
+/// The base after an in-place change through one of its views.
+struct CopySlices {
+    rel: Layout,
+}
+
+impl Backward for CopySlices {
+    fn name(&self) -> &str {
+        "CopySlices"
+    }
+
+    fn backward(&self, ctx: &BackwardCtx) -> Result<Grads> {
+        let g = ctx.grad();
+        let region = as_strided(g, &self.rel)?;
+        // The old base keeps the gradient outside the view's region.
+        let outside = if ctx.needs(0) {
+            Some(super::arith::sub(
+                g,
+                &view_scatter(&region, g.shape(), &self.rel)?,
+            )?)
+        } else {
+            None
+        };
+        Ok(smallvec![outside, ctx.needs(1).then_some(region)])
+    }
+}

@@ -1,0 +1,175 @@
+//! Device-tagged memory that tensors view. Several tensors (views) may share one storage.
+
+use std::alloc::{self, Layout as AllocLayout};
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+/// Where a storage's bytes live. WebGPU storage arrives with the GPU backend; the tag is here
+/// from the start so no signature changes when it does.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Device {
+    Cpu,
+    WebGpu,
+}
+
+impl Device {
+    /// PyTorch's device type string: `"cpu"`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Device::Cpu => "cpu",
+            Device::WebGpu => "webgpu",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Device> {
+        match name {
+            "cpu" => Ok(Device::Cpu),
+            "webgpu" | "gpu" => Ok(Device::WebGpu),
+            _ => Err(Error::runtime(format!(
+                "Expected one of cpu, webgpu, gpu device type at start of device string: {name}"
+            ))),
+        }
+    }
+}
+
+/// Byte alignment of every CPU allocation: enough for any SIMD load.
+const ALIGN: usize = 64;
+
+/// What keeps CPU bytes alive: our own allocation, or a foreign owner (a NumPy array, a Vec).
+enum Owner {
+    Heap(AllocLayout),
+    Foreign(#[allow(dead_code)] Box<dyn Send + Sync>),
+}
+
+/// Bytes in host memory.
+pub struct CpuBuffer {
+    ptr: NonNull<u8>,
+    nbytes: usize,
+    owner: Owner,
+}
+
+// SAFETY: the buffer is plain memory; concurrent writes to one tensor from several threads are
+// the caller's race, exactly as in PyTorch.
+unsafe impl Send for CpuBuffer {}
+unsafe impl Sync for CpuBuffer {}
+
+impl CpuBuffer {
+    fn allocate(nbytes: usize, zeroed: bool) -> Result<CpuBuffer> {
+        if nbytes == 0 {
+            let ptr = NonNull::new(ALIGN as *mut u8).unwrap();
+            return Ok(CpuBuffer {
+                ptr,
+                nbytes,
+                owner: Owner::Foreign(Box::new(())),
+            });
+        }
+        let layout = AllocLayout::from_size_align(nbytes, ALIGN)
+            .map_err(|_| Error::runtime(format!("invalid allocation size {nbytes}")))?;
+        // SAFETY: layout has non-zero size.
+        let raw = unsafe {
+            if zeroed {
+                alloc::alloc_zeroed(layout)
+            } else {
+                alloc::alloc(layout)
+            }
+        };
+        let ptr = NonNull::new(raw).ok_or_else(|| {
+            Error::runtime(format!(
+                "[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough memory: you tried to allocate {nbytes} bytes."
+            ))
+        })?;
+        Ok(CpuBuffer {
+            ptr,
+            nbytes,
+            owner: Owner::Heap(layout),
+        })
+    }
+}
+
+impl Drop for CpuBuffer {
+    fn drop(&mut self) {
+        if let Owner::Heap(layout) = self.owner {
+            // SAFETY: allocated in `allocate` with this layout.
+            unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) }
+        }
+    }
+}
+
+/// The memory behind a storage, by device.
+pub enum Buffer {
+    Cpu(CpuBuffer),
+}
+
+/// Shared, device-tagged memory. Cloning shares it.
+#[derive(Clone)]
+pub struct Storage(Arc<Buffer>);
+
+impl Storage {
+    /// Uninitialised host memory (callers write every element before reading).
+    pub fn cpu_uninit(nbytes: usize) -> Result<Storage> {
+        Ok(Storage(Arc::new(Buffer::Cpu(CpuBuffer::allocate(
+            nbytes, false,
+        )?))))
+    }
+
+    pub fn cpu_zeroed(nbytes: usize) -> Result<Storage> {
+        Ok(Storage(Arc::new(Buffer::Cpu(CpuBuffer::allocate(
+            nbytes, true,
+        )?))))
+    }
+
+    /// Takes ownership of a vector's memory without copying.
+    pub fn from_vec<T: Copy + Send + Sync + 'static>(mut v: Vec<T>) -> Storage {
+        let nbytes = v.len() * std::mem::size_of::<T>();
+        let ptr = NonNull::new(v.as_mut_ptr() as *mut u8).unwrap();
+        Storage(Arc::new(Buffer::Cpu(CpuBuffer {
+            ptr,
+            nbytes,
+            owner: Owner::Foreign(Box::new(v)),
+        })))
+    }
+
+    /// Wraps foreign host memory (a NumPy array's), kept alive by `owner`.
+    ///
+    /// # Safety
+    /// `ptr` must stay valid for `nbytes` bytes, and suitably aligned for the dtype it is
+    /// read as, for as long as `owner` lives.
+    pub unsafe fn from_foreign(
+        ptr: *mut u8,
+        nbytes: usize,
+        owner: Box<dyn Send + Sync>,
+    ) -> Result<Storage> {
+        let ptr = NonNull::new(ptr).ok_or_else(|| Error::runtime("null data pointer"))?;
+        Ok(Storage(Arc::new(Buffer::Cpu(CpuBuffer {
+            ptr,
+            nbytes,
+            owner: Owner::Foreign(owner),
+        }))))
+    }
+
+    pub fn device(&self) -> Device {
+        match &*self.0 {
+            Buffer::Cpu(_) => Device::Cpu,
+        }
+    }
+
+    pub fn nbytes(&self) -> usize {
+        match &*self.0 {
+            Buffer::Cpu(b) => b.nbytes,
+        }
+    }
+
+    /// Start of the host bytes. Writing through it is allowed: storage is shared mutable
+    /// memory, like PyTorch's.
+    pub fn cpu_ptr(&self) -> *mut u8 {
+        match &*self.0 {
+            Buffer::Cpu(b) => b.ptr.as_ptr(),
+        }
+    }
+
+    pub fn same(&self, other: &Storage) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
