@@ -1,5 +1,4 @@
-"""Functions on tensors used to build networks (``ferrograd.nn.functional``, usually
-imported as ``F``).
+"""Activation functions.
 
 >>> import ferrograd
 >>> import ferrograd.nn.functional as F
@@ -9,9 +8,7 @@ tensor([0., 2.])
 
 from __future__ import annotations
 
-from .. import _core
-
-binary_cross_entropy_with_logits = _core.binary_cross_entropy_with_logits
+from ... import _core
 
 
 def relu(input: _core.Tensor, inplace: bool = False) -> _core.Tensor:
@@ -29,4 +26,4 @@ def tanh(input: _core.Tensor) -> _core.Tensor:
     return input.tanh()
 
 
-__all__ = ["binary_cross_entropy_with_logits", "relu", "sigmoid", "tanh"]
+__all__ = ["relu", "sigmoid", "tanh"]
