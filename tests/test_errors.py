@@ -12,8 +12,12 @@ import pytest
 
 import ferrograd
 
+# ---- calls that fail; each is one case of CASES ----
+
 
 def inplace_after_save(op, modify, dtype=ferrograd.float32, shape=(3,)):
+    """A call that computes ``b = op(a)``, changes ``b`` in place, then runs backward."""
+
     def f():
         a = ferrograd.arange(1.0, 1.0 + ferrograd.Size(shape).numel()).reshape(shape).to(dtype).requires_grad_()
         b = op(a)
@@ -84,10 +88,11 @@ def save_self_mul_():
 
 
 def setattr_(obj, name, value):
+    """``setattr`` usable in a lambda (property setters raise there)."""
     setattr(obj, name, value)
 
 
-x22 = ferrograd.ones(2, 2, requires_grad=True)
+matrix_leaf = ferrograd.ones(2, 2, requires_grad=True)
 
 
 CASES = [
@@ -381,19 +386,19 @@ CASES = [
     ),
     (
         "grad_setter_int",
-        lambda: setattr_(x22, "grad", 3),
+        lambda: setattr_(matrix_leaf, "grad", 3),
         TypeError,
         ("assigned grad expected to be a Tensor or None but got grad of type int"),
     ),
     (
         "grad_setter_list",
-        lambda: setattr_(x22, "grad", [1.0]),
+        lambda: setattr_(matrix_leaf, "grad", [1.0]),
         TypeError,
         ("assigned grad expected to be a Tensor or None but got grad of type list"),
     ),
     (
         "grad_setter_shape",
-        lambda: setattr_(x22, "grad", ferrograd.ones(3)),
+        lambda: setattr_(matrix_leaf, "grad", ferrograd.ones(3)),
         RuntimeError,
         (
             "attempting to assign a gradient of size '[3]' to a tensor of size '[2, 2]'. Please ensure that the "
@@ -402,7 +407,7 @@ CASES = [
     ),
     (
         "grad_setter_double",
-        lambda: setattr_(x22, "grad", ferrograd.ones(2, 2, dtype=ferrograd.float64)),
+        lambda: setattr_(matrix_leaf, "grad", ferrograd.ones(2, 2, dtype=ferrograd.float64)),
         RuntimeError,
         (
             "attempting to assign a gradient with dtype 'double' to a tensor with grad_dtype 'Float'. The gradient "
@@ -413,7 +418,7 @@ CASES = [
     ),
     (
         "grad_setter_long",
-        lambda: setattr_(x22, "grad", ferrograd.ones(2, 2, dtype=ferrograd.int64)),
+        lambda: setattr_(matrix_leaf, "grad", ferrograd.ones(2, 2, dtype=ferrograd.int64)),
         RuntimeError,
         (
             "attempting to assign a gradient with dtype 'long int' to a tensor with grad_dtype 'Float'. The "
@@ -425,7 +430,7 @@ CASES = [
     ),
     (
         "grad_setter_int32",
-        lambda: setattr_(x22, "grad", ferrograd.ones(2, 2, dtype=ferrograd.int32)),
+        lambda: setattr_(matrix_leaf, "grad", ferrograd.ones(2, 2, dtype=ferrograd.int32)),
         RuntimeError,
         (
             "attempting to assign a gradient with dtype 'int' to a tensor with grad_dtype 'Float'. The gradient "
@@ -436,7 +441,7 @@ CASES = [
     ),
     (
         "grad_setter_bool",
-        lambda: setattr_(x22, "grad", ferrograd.ones(2, 2, dtype=ferrograd.bool)),
+        lambda: setattr_(matrix_leaf, "grad", ferrograd.ones(2, 2, dtype=ferrograd.bool)),
         RuntimeError,
         (
             "attempting to assign a gradient with dtype 'bool' to a tensor with grad_dtype 'Float'. The gradient "
@@ -739,7 +744,7 @@ CASES = [
     ),
     (
         "grad_unused",
-        lambda: ferrograd.autograd.grad((x22 * 2).sum(), [x22, ferrograd.ones(2, requires_grad=True)]),
+        lambda: ferrograd.autograd.grad((matrix_leaf * 2).sum(), [matrix_leaf, ferrograd.ones(2, requires_grad=True)]),
         RuntimeError,
         (
             "The differentiated Tensor at index 1 appears to not have been used in the graph. Set "
@@ -748,7 +753,7 @@ CASES = [
     ),
     (
         "grad_unused_first",
-        lambda: ferrograd.autograd.grad((x22 * 2).sum(), [ferrograd.ones(2, requires_grad=True), x22]),
+        lambda: ferrograd.autograd.grad((matrix_leaf * 2).sum(), [ferrograd.ones(2, requires_grad=True), matrix_leaf]),
         RuntimeError,
         (
             "The differentiated Tensor at index 0 appears to not have been used in the graph. Set "
@@ -757,7 +762,7 @@ CASES = [
     ),
     (
         "grad_input_no_grad",
-        lambda: ferrograd.autograd.grad((x22 * 2).sum(), [x22, ferrograd.ones(2)]),
+        lambda: ferrograd.autograd.grad((matrix_leaf * 2).sum(), [matrix_leaf, ferrograd.ones(2)]),
         RuntimeError,
         ("One of the differentiated Tensors does not require grad"),
     ),
