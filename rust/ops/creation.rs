@@ -65,7 +65,7 @@ pub fn arange(
     }
     if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
         return Err(Error::runtime(
-            "upper bound and larger bound inconsistent with step sign",
+            "upper bound and lower bound inconsistent with step sign",
         ));
     }
     let n = if dtype.is_floating_point()
@@ -110,7 +110,8 @@ pub fn linspace(
     with_dtype!(dtype, T => {
         let p = out.cpu_ptr::<T>();
         for i in 0..steps {
-            let v = if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
+            // Both ends are exact; a single step is `start`.
+            let v = if i < half || steps == 1 { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
             unsafe { *p.add(i) = T::from_f64(v) };
         }
     });
@@ -124,7 +125,7 @@ pub fn rand(shape: &[usize], dtype: DType, device: Device, gen: &mut Generator) 
         DType::Float32 => fill_with::<f32>(&out, || gen.uniform_f32()),
         DType::Float64 => fill_with::<f64>(&out, || gen.uniform_f64()),
         d => {
-            return Err(Error::runtime(format!(
+            return Err(Error::not_implemented(format!(
                 "\"check_uniform_bounds\" not implemented for '{}'",
                 d.scalar_type_name()
             )))
@@ -140,7 +141,7 @@ pub fn randn(shape: &[usize], dtype: DType, device: Device, gen: &mut Generator)
         DType::Float32 => fill_with::<f32>(&out, || gen.normal() as f32),
         DType::Float64 => fill_with::<f64>(&out, || gen.normal()),
         d => {
-            return Err(Error::runtime(format!(
+            return Err(Error::not_implemented(format!(
                 "\"normal_kernel_cpu\" not implemented for '{}'",
                 d.scalar_type_name()
             )))

@@ -1,7 +1,7 @@
 //! Basic indexing (`x[1, 2:5, None, ...]`) as a chain of view ops, and assignment through it.
 
 use super::arith::Rhs;
-use super::view::{select, slice, unsqueeze};
+use super::view::{expand, reshape, select, slice, unsqueeze};
 use crate::error::{Error, Result};
 use crate::tensor::{Scalar, Tensor};
 
@@ -43,9 +43,18 @@ pub fn index(x: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
     }
     let mut out = x.clone();
     let mut dim = 0i64;
-    for item in items {
+    for (position, item) in items.iter().enumerate() {
         match *item {
-            IndexItem::Int(i) => out = select(&out, dim, i)?,
+            IndexItem::Int(i) => {
+                // PyTorch names the index's position in the index tuple, not the tensor dim.
+                let size = out.shape()[dim as usize] as i64;
+                if i < -size || i >= size {
+                    return Err(Error::index(format!(
+                        "index {i} is out of bounds for dimension {position} with size {size}"
+                    )));
+                }
+                out = select(&out, dim, i)?
+            }
             IndexItem::Slice { start, stop, step } => {
                 out = slice(&out, dim, start, stop, step)?;
                 dim += 1;
@@ -64,7 +73,16 @@ pub fn index(x: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
 pub fn index_put(x: &Tensor, items: &[IndexItem], value: Rhs) -> Result<()> {
     let region = index(x, items)?;
     match value {
-        Rhs::Tensor(t) => super::inplace::copy_(&region, t),
+        Rhs::Tensor(t) => {
+            // The value broadcasts to the region after dropping leading size-1 dims.
+            let extra = t.ndim().saturating_sub(region.ndim());
+            let t = if t.shape()[..extra].iter().all(|&d| d == 1) {
+                reshape(t, &t.shape()[extra..])?
+            } else {
+                t.clone()
+            };
+            super::inplace::copy_(&region, &expand(&t, region.shape())?)
+        }
         Rhs::Scalar(s) => super::inplace::fill_(&region, cast_scalar(s, x)),
     }
 }

@@ -53,7 +53,10 @@ fn products(kind: Product, a: &Tensor, b: &Tensor, out: Tensor) -> Result<Tensor
 /// Matrix times matrix.
 pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if a.ndim() != 2 {
-        return Err(Error::runtime("self must be a matrix"));
+        return Err(Error::runtime(format!(
+            "mm: self must be a matrix, got {}-D tensor",
+            a.ndim()
+        )));
     }
     if b.ndim() != 2 {
         return Err(Error::runtime(format!(
@@ -147,6 +150,13 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             b.numel(),
             a.numel(),
             b.numel()
+        )));
+    }
+    if a.dtype() != b.dtype() {
+        return Err(Error::runtime(format!(
+            "dot : expected both vectors to have same dtype, but found {} and {}",
+            a.dtype().scalar_type_name(),
+            b.dtype().scalar_type_name()
         )));
     }
     same_dtype(a, b)?;

@@ -238,7 +238,10 @@ pub fn slice(
     stop: Option<i64>,
     step: i64,
 ) -> Result<Tensor> {
-    if step <= 0 {
+    if step == 0 {
+        return Err(Error::value("slice step cannot be zero"));
+    }
+    if step < 0 {
         return Err(Error::value("step must be greater than zero"));
     }
     let d = wrap_dim(dim, x.ndim())?;

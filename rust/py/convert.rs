@@ -107,6 +107,9 @@ fn gather(obj: &Bound<'_, PyAny>, shape: &[usize], dim: usize, out: &mut Gathere
 }
 
 fn invalid_type(obj: &Bound<'_, PyAny>) -> PyErr {
+    if obj.cast::<pyo3::types::PyInt>().is_ok() {
+        return PyValueError::new_err("Overflow when unpacking long long");
+    }
     let name = obj
         .get_type()
         .name()

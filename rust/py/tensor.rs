@@ -175,6 +175,11 @@ impl PyTensor {
 
     #[setter]
     fn set_requires_grad(&self, flag: bool) -> PyResult<()> {
+        check_can_require_grad(
+            &self.t,
+            flag,
+            "only Tensors of floating point and complex dtype can require gradients",
+        )?;
         Ok(self.t.set_requires_grad(flag)?)
     }
 
@@ -230,7 +235,7 @@ impl PyTensor {
             }
             if g.dtype() != self.t.dtype() {
                 return Err(PyRuntimeError::new_err(format!(
-                    "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).",
+                    "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that assume they match.",
                     c_dtype(g.dtype()),
                     self.t.dtype().scalar_type_name()
                 )));
@@ -324,11 +329,17 @@ impl PyTensor {
         self.t.detach().into()
     }
 
-    fn detach_(slf: Bound<'_, Self>) -> Bound<'_, Self> {
-        if let Some(m) = slf.borrow().t.autograd_meta() {
-            m.detach();
+    fn detach_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        {
+            let t = &slf.borrow().t;
+            if t.view_base().is_some_and(|b| b.requires_grad()) {
+                return Err(PyRuntimeError::new_err("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."));
+            }
+            if let Some(m) = t.autograd_meta() {
+                m.detach();
+            }
         }
-        slf
+        Ok(slf)
     }
 
     /// `.data`: the same values, cut from autograd (in-place changes through it are not seen
@@ -472,12 +483,21 @@ impl PyTensor {
     }
 }
 
+/// PyTorch words the error for an integer tensor asked to require grad differently in each
+/// place (`requires_grad_()`'s wording is the core's).
+fn check_can_require_grad(t: &Tensor, flag: bool, message: &'static str) -> PyResult<()> {
+    if flag && !t.dtype().is_floating_point() {
+        return Err(PyRuntimeError::new_err(message));
+    }
+    Ok(())
+}
+
 /// C type names PyTorch uses in some messages.
 fn c_dtype(d: DType) -> &'static str {
     match d {
         DType::Float32 => "float",
         DType::Float64 => "double",
-        DType::Int64 => "long",
+        DType::Int64 => "long int",
         DType::Int32 => "int",
         DType::Bool => "bool",
     }
@@ -489,7 +509,10 @@ pub fn legacy_constructor(args: &Bound<'_, PyTuple>, dtype: DType) -> PyResult<T
     let all_ints = args.iter().all(|a| {
         a.cast::<pyo3::types::PyInt>().is_ok() && a.cast::<pyo3::types::PyBool>().is_err()
     });
-    if args.is_empty() || all_ints {
+    if args.is_empty() {
+        return Ok(ops::creation::zeros(&[0], dtype, Device::Cpu)?);
+    }
+    if all_ints {
         let shape = args::sizes(args)?;
         return Ok(ops::creation::zeros(&shape, dtype, Device::Cpu)?);
     }
@@ -529,6 +552,11 @@ impl Options {
     /// Applies `requires_grad` to a freshly made tensor.
     pub fn finish(&self, t: Tensor) -> PyResult<PyTensor> {
         if self.requires_grad {
+            check_can_require_grad(
+                &t,
+                true,
+                "Only Tensors of floating point and complex dtype can require gradients",
+            )?;
             t.set_requires_grad(true)?;
         }
         Ok(t.into())

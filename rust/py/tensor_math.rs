@@ -260,7 +260,7 @@ impl PyTensor {
         Ok(slf)
     }
     fn zero_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
-        ops::inplace::fill_(&slf.borrow().t, Scalar::Int(0))?;
+        ops::inplace::zero_(&slf.borrow().t)?;
         Ok(slf)
     }
     fn fill_<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {

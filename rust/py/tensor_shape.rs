@@ -3,7 +3,7 @@
 
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyEllipsis, PyInt, PySlice, PyTuple};
+use pyo3::types::{PyBool, PyEllipsis, PyInt, PySequence, PySlice, PyTuple};
 
 use super::args::{extract_operand, int_list, tensor_arg};
 use super::tensor::PyTensor;
@@ -41,9 +41,18 @@ fn index_item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
     {
         return Ok(IndexItem::Int(obj.call_method0("__index__")?.extract()?));
     }
-    Err(PyIndexError::new_err(
-        "only integers, slices (`:`), ellipsis (`...`) and None (`newaxis`) are supported as indices so far; tensor and list indices arrive with advanced indexing",
-    ))
+    if obj.cast::<PyTensor>().is_ok()
+        || obj.cast::<PyBool>().is_ok()
+        || obj.cast::<PySequence>().is_ok()
+    {
+        return Err(PyIndexError::new_err(
+            "only integers, slices (`:`), ellipsis (`...`) and None (`newaxis`) are supported as indices so far; tensor and list indices arrive with advanced indexing",
+        ));
+    }
+    Err(PyIndexError::new_err(format!(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
+        obj.get_type().name()?
+    )))
 }
 
 fn index_items(index: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
@@ -69,8 +78,11 @@ impl PyTensor {
             }
             Some(super::args::Operand::Scalar(s)) => Rhs::Scalar(s),
             None => {
-                owned = super::convert::tensor_from_data(value, Some(self.t.dtype()))?;
-                Rhs::Tensor(&owned)
+                return Err(PyTypeError::new_err(format!(
+                    "can't assign a {} to a ferrograd.{}",
+                    value.get_type().name()?,
+                    self.t.dtype().legacy_type_name()
+                )))
             }
         };
         Ok(ops::indexing::index_put(&self.t, &items, rhs)?)

@@ -27,6 +27,9 @@ pub struct TensorImpl {
     /// For a view made by a view op: the tensor whose storage it views (never itself a view),
     /// so in-place changes through the view can update the base's history.
     base: Option<Tensor>,
+    /// For a view: the version its history was made at. An in-place change of the base (or of
+    /// another view of it) makes that history stale; it is rebuilt when next read.
+    history_version: AtomicU64,
 }
 
 impl Tensor {
@@ -54,6 +57,7 @@ impl Tensor {
         if let Some(m) = meta {
             let _ = autograd.set(m);
         }
+        let history_version = AtomicU64::new(version.load(Ordering::Relaxed));
         Tensor(Arc::new(TensorImpl {
             storage,
             layout,
@@ -61,6 +65,7 @@ impl Tensor {
             version,
             autograd,
             base,
+            history_version,
         }))
     }
 
@@ -251,7 +256,26 @@ impl Tensor {
     // ---- autograd ----
 
     pub fn autograd_meta(&self) -> Option<&Arc<AutogradMeta>> {
+        self.refresh_view_history();
         self.0.autograd.get()
+    }
+
+    /// Brings a view's history up to date after in-place changes to its base, as PyTorch does
+    /// (the view becomes `AsStridedBackward0` of the base's current value).
+    fn refresh_view_history(&self) {
+        let Some(base) = &self.0.base else { return };
+        let now = self.version();
+        let seen = self.0.history_version.load(Ordering::Acquire);
+        if seen == now
+            || self
+                .0
+                .history_version
+                .compare_exchange(seen, now, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+        {
+            return;
+        }
+        crate::ops::inplace::rebuild_view_history(base, self);
     }
 
     /// The metadata, created on first use.
@@ -300,6 +324,11 @@ impl Tensor {
     pub fn attach_grad_fn(&self, grad_fn: GradFn) {
         let meta = self.autograd_meta_or_init();
         meta.set_grad_fn(Some(grad_fn));
+        if self.0.base.is_some() {
+            self.0
+                .history_version
+                .store(self.version(), Ordering::Release);
+        }
     }
 
     pub fn grad(&self) -> Option<Tensor> {
