@@ -32,12 +32,22 @@ def test_gradients_accumulate_into_the_same_storage():
     (x * 3).sum().backward()
     assert g.tolist() == [5.0, 7.0, 9.0]  # the tensor read before sees the sum
     assert x.grad.data_ptr() == g.data_ptr()
+    assert x.grad is g  # the same Python object, as in PyTorch
     x.grad.data.zero_()
     assert g.tolist() == [0.0, 0.0, 0.0]
     (x * 2).sum().backward()
     assert g.tolist() == [2.0, 2.0, 2.0]
     x.grad.zero_()
     assert g.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_an_assigned_grad_is_the_object_read_back():
+    x = leaf()
+    g = ferrograd.ones(3)
+    x.grad = g
+    assert x.grad is g
+    (x * 2).sum().backward()
+    assert x.grad is g and g.tolist() == [3.0, 3.0, 3.0]
 
 
 def test_setting_grad_to_none_starts_a_new_gradient():

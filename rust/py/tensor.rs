@@ -203,7 +203,7 @@ impl PyTensor {
     }
 
     #[getter]
-    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<PyTensor>> {
+    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<Py<PyTensor>>> {
         if !self.t.is_leaf() && !self.t.autograd_meta().is_some_and(|m| m.retains_grad()) {
             PyErr::warn(
                 py,
@@ -212,12 +212,24 @@ impl PyTensor {
                 1,
             )?;
         }
-        Ok(self.t.grad().map(PyTensor::from))
+        let Some(meta) = self.t.autograd_meta() else {
+            return Ok(None);
+        };
+        let (Some(grad), handle) = meta.grad_handle() else {
+            return Ok(None);
+        };
+        // The same Python object for as long as the gradient is the same tensor.
+        if let Some(obj) = handle.and_then(|h| h.downcast::<Py<PyTensor>>().ok()) {
+            return Ok(Some(obj.clone_ref(py)));
+        }
+        let obj = Py::new(py, PyTensor::from(grad.clone()))?;
+        meta.set_grad_handle(&grad, std::sync::Arc::new(obj.clone_ref(py)));
+        Ok(Some(obj))
     }
 
     #[setter]
-    fn set_grad(&self, grad: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let grad = match grad {
+    fn set_grad(&self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let grad = match value {
             None => None,
             Some(g) if g.is_none() => None,
             Some(g) => Some(g.cast::<PyTensor>().map(|g| g.borrow().t.clone()).map_err(|_| {
@@ -241,7 +253,13 @@ impl PyTensor {
                 )));
             }
         }
-        self.t.set_grad(grad);
+        self.t.set_grad(grad.clone());
+        // `x.grad = g` then `x.grad is g`, as in PyTorch.
+        if let (Some(g), Some(obj), Some(meta)) = (&grad, value, self.t.autograd_meta()) {
+            if let Ok(obj) = obj.cast::<PyTensor>() {
+                meta.set_grad_handle(g, std::sync::Arc::new(obj.clone().unbind()));
+            }
+        }
         Ok(())
     }
 
