@@ -96,6 +96,16 @@ impl GpuElement {
         }
     }
 
+    /// The WGSL math function `name` (`exp`, `log`, `sin`, `cos`, `tanh`, `pow`) for this
+    /// value type: f64 uses `shaders/f64.wgsl`'s versions.
+    pub fn math(&self, name: &str) -> String {
+        if self.value == "f64" {
+            format!("{name}64")
+        } else {
+            name.to_string()
+        }
+    }
+
     /// WGSL for a constant of this type given as two 32-bit words (`lo`, `hi` are WGSL u32
     /// expressions): the scalar of `fill` and friends.
     pub fn from_words(&self, lo: &str, hi: &str) -> String {
@@ -163,22 +173,3 @@ fn narrow(v: i64) -> Result<i32> {
         ))
     })
 }
-
-/// WGSL helper for [`GpuElement::from_words`] on f64: the double with IEEE bits `hi:lo`
-/// (WGSL cannot bitcast to 64-bit types).
-pub const F64_FROM_BITS: &str = "
-fn f64_from_bits(lo: u32, hi: u32) -> f64 {
-    let e = i32((hi >> 20u) & 0x7ffu);
-    let m = f64(hi & 0xfffffu) * 4294967296.0 + f64(lo);
-    var v: f64;
-    if (e == 0x7ff) {
-        let zero = m - m; // a run-time zero: constant 1/0 does not compile
-        v = select(f64(1.0) / zero, zero / zero, m != zero);
-    } else if (e == 0) {
-        v = ldexp(m, -1074);
-    } else {
-        v = ldexp(m + 4503599627370496.0, e - 1075);
-    }
-    return select(v, -v, (hi >> 31u) != 0u);
-}
-";

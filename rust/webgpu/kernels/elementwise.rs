@@ -10,7 +10,7 @@ use crate::cpu::strided::coalesce;
 use crate::error::{Error, Result};
 use crate::ops::kinds::{BinaryOp, CompareOp, UnaryOp};
 use crate::tensor::{DType, Scalar, Tensor};
-use crate::webgpu::element::{GpuElement, F64_FROM_BITS};
+use crate::webgpu::element::GpuElement;
 
 const TEMPLATE: &str = include_str!("../../../shaders/elementwise.wgsl");
 /// Parameter word where op scalars (two words) start.
@@ -115,21 +115,22 @@ fn run(op: Op) -> Result<()> {
 
 /// `out = op(x)` (same dtype).
 pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
-    let t = GpuElement::of(x.dtype())?.value;
-    let float = x.dtype().is_floating_point();
+    let e = GpuElement::of(x.dtype())?;
+    let (t, float) = (e.value, x.dtype().is_floating_point());
+    let [exp, log, sin, cos, tanh] = ["exp", "log", "sin", "cos", "tanh"].map(|f| e.math(f));
     let expr = match op {
         UnaryOp::Neg => "(-x1)".to_string(),
         UnaryOp::Abs => "abs(x1)".into(),
         UnaryOp::Sign => "sign(x1)".into(),
-        UnaryOp::Exp => "exp(x1)".into(),
-        UnaryOp::Log => "log(x1)".into(),
+        UnaryOp::Exp => format!("{exp}(x1)"),
+        UnaryOp::Log => format!("{log}(x1)"),
         UnaryOp::Sqrt => "sqrt(x1)".into(),
         UnaryOp::Rsqrt => format!("({t}(1) / sqrt(x1))"),
-        UnaryOp::Sin => "sin(x1)".into(),
-        UnaryOp::Cos => "cos(x1)".into(),
+        UnaryOp::Sin => format!("{sin}(x1)"),
+        UnaryOp::Cos => format!("{cos}(x1)"),
         // tanh's exp-based lowering overflows to NaN on some drivers past |x| ~ 44.
-        UnaryOp::Tanh => format!("select(tanh(x1), sign(x1), abs(x1) > {t}(20))"),
-        UnaryOp::Sigmoid => format!("({t}(1) / ({t}(1) + exp(-x1)))"),
+        UnaryOp::Tanh => format!("select({tanh}(x1), sign(x1), abs(x1) > {t}(20))"),
+        UnaryOp::Sigmoid => format!("({t}(1) / ({t}(1) + {exp}(-x1)))"),
         UnaryOp::Relu if float => format!("select({t}(0), x1, x1 > {t}(0) || x1 != x1)"),
         UnaryOp::Relu => format!("select({t}(0), x1, x1 > {t}(0))"),
         UnaryOp::Reciprocal => format!("({t}(1) / x1)"),
@@ -147,7 +148,8 @@ pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
 
 /// `out = a op b` (one dtype, already broadcast); `out` may be `a` itself.
 pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result<()> {
-    let t = GpuElement::of(out.dtype())?.value;
+    let e = GpuElement::of(out.dtype())?;
+    let t = e.value;
     let boolean = out.dtype() == DType::Bool;
     let float = out.dtype().is_floating_point();
     let (expr, helpers) = match op {
@@ -164,7 +166,7 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
         BinaryOp::Sub => ("(x1 - x2)".into(), String::new()),
         BinaryOp::Mul => ("(x1 * x2)".into(), String::new()),
         BinaryOp::Div => ("(x1 / x2)".into(), String::new()),
-        BinaryOp::Pow if float => ("power(x1, x2)".into(), float_power(t)),
+        BinaryOp::Pow if float => ("power(x1, x2)".into(), float_power(t, &e.math("pow"))),
         BinaryOp::Pow => ("power(x1, x2)".into(), int_power(t)),
         BinaryOp::Maximum if float => (
             "select(max(x1, x2), x1 + x2, x1 != x1 || x2 != x2)".into(),
@@ -188,14 +190,15 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
 }
 
 /// `a ** b` for floats with PyTorch's results where WGSL's `pow` is undefined (a < 0, b = 0).
-fn float_power(t: &str) -> String {
+fn float_power(t: &str, pow: &str) -> String {
     format!(
         "
 fn power(a: {t}, b: {t}) -> {t} {{
     if (b == {t}(0)) {{ return {t}(1); }}
-    let r = pow(abs(a), b);
+    let r = {pow}(abs(a), b);
     if (a >= {t}(0) || a != a) {{ return r; }}
-    if (floor(b) != b) {{ return (a - a) / (a - a); // NaN, computed at run time }}
+    // A negative base to a fractional power: NaN, made at run time.
+    if (floor(b) != b) {{ return (a - a) / (a - a); }}
     let odd = b - {t}(2) * floor(b / {t}(2)) == {t}(1);
     return select(r, -r, odd);
 }}
@@ -282,15 +285,10 @@ pub fn copy_into(src: &Tensor, out: &Tensor) -> Result<()> {
 /// Every element of `out` set to `value`.
 pub fn fill(out: &Tensor, value: Scalar) -> Result<()> {
     let e = GpuElement::of(out.dtype())?;
-    let helpers = if e.value == "f64" {
-        F64_FROM_BITS.to_string()
-    } else {
-        String::new()
-    };
     run(Op {
         name: "fill".into(),
         expr: e.from_words(&format!("param({SCALARS}u)"), &format!("param({}u)", SCALARS + 1)),
-        helpers,
+        helpers: String::new(),
         scalar: e.words(value)?,
         out,
         inputs: &[],

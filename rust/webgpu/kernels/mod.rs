@@ -17,14 +17,18 @@ use crate::tensor::Tensor;
 pub const MAX_DIMS: usize = 8;
 
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
+const F64: &str = include_str!("../../../shaders/f64.wgsl");
 
 /// A complete shader: the shared prelude, then `template` with each `{{NAME}}` replaced.
+/// Variants that compute in f64 also get the f64 helpers (only they may: the helpers need
+/// the device's shader-f64 feature).
 pub fn shader(template: &str, fills: &[(&str, &str)]) -> String {
     let mut body = template.to_string();
     for (name, value) in fills {
         body = body.replace(&format!("{{{{{name}}}}}"), value);
     }
-    format!("{COMMON}\n{body}")
+    let f64_helpers = if body.contains("f64") { F64 } else { "" };
+    format!("{COMMON}\n{f64_helpers}\n{body}")
 }
 
 /// The GPU buffer behind a WebGPU tensor.

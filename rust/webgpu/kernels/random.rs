@@ -36,7 +36,7 @@ pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) -> Res
         (Distribution::Normal, DType::Float64) => (
             "normal",
             format!(
-                "sqrt(-2.0 * log(1.0 - {})) * cos(6.283185307179586 * {})",
+                "sqrt(-2.0 * log64(1.0 - {})) * cos64(6.283185307179586 * {})",
                 unit_f64("r.x", "r.y"),
                 unit_f64("r.z", "r.w")
             ),
