@@ -2,7 +2,7 @@
 //
 // Vulkan's GLSL.std.450 exp, log, sin, cos, tanh and pow accept only 16- and 32-bit floats,
 // so WGSL's built-ins on f64 do not reach the driver as valid SPIR-V. These are built from
-// +, *, /, floor, frexp and ldexp, which do take f64, and are accurate to a few ulp.
+// +, *, /, floor and ldexp, which do take f64, and are accurate to a few ulp.
 
 const LN2_HI: f64 = 6.93147180369123816490e-01;
 const LN2_LO: f64 = 1.90821492927058770002e-10;
@@ -41,13 +41,27 @@ fn log64(x: f64) -> f64 {
     if (x != x || x < 0.0) { return (x - x) / (x - x); }
     if (x == 0.0) { return -1.0 / x; }
     if (x > 1.7976931348623157e308) { return x; }
-    // x = m 2^e with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(s), s = (m - 1) / (m + 1).
-    let f = frexp(x);
-    var m = f.fract;
-    var e = f.exp;
-    if (m < 0.70710678118654752440) {
-        m = m * 2.0;
-        e = e - 1;
+    // x = m 2^e with m in [sqrt(1/2), sqrt(2)), by exact power-of-two scaling (frexp on
+    // f64 crashes llvmpipe's compiler).
+    var m = x;
+    var e = 0;
+    if (m < 1e-290) {
+        m = ldexp(m, 600);
+        e = -600;
+    }
+    for (var step = 512; step >= 1; step /= 2) {
+        if (m >= ldexp(f64(1.0), step)) {
+            m = ldexp(m, -step);
+            e += step;
+        }
+        if (m < ldexp(f64(1.0), 1 - step)) {
+            m = ldexp(m, step);
+            e -= step;
+        }
+    }
+    if (m > 1.41421356237309504880) {
+        m = m * 0.5;
+        e = e + 1;
     }
     let s = (m - 1.0) / (m + 1.0);
     let s2 = s * s;
@@ -90,6 +104,9 @@ fn cos64(x: f64) -> f64 {
 }
 
 fn tanh64(x: f64) -> f64 {
+    if (abs(x) < 1e-5) {
+        return x - x * x * x / 3.0;
+    }
     let e = exp64(-2.0 * abs(x));
     let t = (1.0 - e) / (1.0 + e);
     return select(t, -t, x < 0.0);
