@@ -25,8 +25,8 @@ fn load(j: u32) -> {{T}} {
 fn wins(v: {{T}}, i: u32, u: {{T}}, j: u32) -> bool {
     if (i == NONE) { return false; }
     if (j == NONE) { return true; }
-    let v_nan = v != v;
-    let u_nan = u != u;
+    let v_nan = is_nan(v);
+    let u_nan = is_nan(u);
     if (v_nan || u_nan) {
         return select(v_nan, i < j, v_nan && u_nan);
     }

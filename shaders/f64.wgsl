@@ -23,8 +23,13 @@ fn f64_from_bits(lo: u32, hi: u32) -> f64 {
     return select(v, -v, (hi >> 31u) != 0u);
 }
 
+// f64 cannot be bitcast; a NaN stays NaN when narrowed to f32.
+fn is_nan_f64(x: f64) -> bool {
+    return is_nan_f32(f32(x));
+}
+
 fn exp64(x: f64) -> f64 {
-    if (x != x) { return x; }
+    if (is_nan_f64(x)) { return x; }
     if (x > 709.8) { return x * 1e308; }
     if (x < -745.2) { return x - x; }
     // x = k ln 2 + r with |r| <= ln(2) / 2, then a Taylor polynomial for exp(r).
@@ -38,7 +43,7 @@ fn exp64(x: f64) -> f64 {
 }
 
 fn log64(x: f64) -> f64 {
-    if (x != x || x < 0.0) { return (x - x) / (x - x); }
+    if (is_nan_f64(x) || x < 0.0) { return (x - x) / (x - x); }
     if (x == 0.0) { return -1.0 / x; }
     if (x > 1.7976931348623157e308) { return x; }
     // x = m 2^e with m in [sqrt(1/2), sqrt(2)), by exact power-of-two scaling (frexp on

@@ -70,6 +70,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(device::set_default_device, m)?)?;
     m.add_function(wrap_pyfunction!(device::get_default_device, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_device_name, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_compile, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_synchronize, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_allocated, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_reserved, m)?)?;

@@ -50,6 +50,13 @@ fn open_device(py: Python<'_>) -> PyResult<DeviceInfo> {
     })
 }
 
+/// Compiles a WGSL compute shader on the device, raising its errors (used by the tests to
+/// check that validation errors become exceptions).
+#[pyfunction]
+pub fn _webgpu_compile(source: &str) -> PyResult<()> {
+    Ok(webgpu::compile_wgsl(source)?)
+}
+
 #[pyfunction]
 pub fn _webgpu_device_name() -> PyResult<String> {
     Ok(webgpu::device_name()?)

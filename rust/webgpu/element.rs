@@ -106,6 +106,16 @@ impl GpuElement {
         }
     }
 
+    /// WGSL defining `is_nan(x)` for this value type (always false for integers and bools).
+    pub fn nan_helper(&self) -> String {
+        let body = match self.value {
+            "f32" => "is_nan_f32(x)",
+            "f64" => "is_nan_f64(x)",
+            _ => "false",
+        };
+        format!("fn is_nan(x: {}) -> bool {{\n    return {body};\n}}\n", self.value)
+    }
+
     /// WGSL for a constant of this type given as two 32-bit words (`lo`, `hi` are WGSL u32
     /// expressions): the scalar of `fill` and friends.
     pub fn from_words(&self, lo: &str, hi: &str) -> String {

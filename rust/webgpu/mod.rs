@@ -114,6 +114,14 @@ pub fn device_name() -> Result<String> {
     Ok(context::context()?.info.name.clone())
 }
 
+/// Compiles a WGSL compute shader (entry point `main`) without keeping it: WGSL and
+/// validation errors come back as errors, as they do for the backend's own kernels.
+pub fn compile_wgsl(source: &str) -> Result<()> {
+    let ctx = context::context()?;
+    let _serialized = ctx.work();
+    pipeline_cache::compile(ctx, "user kernel", source).map(|_| ())
+}
+
 /// The optional features the device was created with.
 pub fn features() -> Result<Features> {
     Ok(context::context()?.info.features.clone())

@@ -37,7 +37,8 @@ impl PipelineCache {
     }
 }
 
-fn compile(ctx: &Context, key: &str, wgsl: &str) -> Result<Pipeline> {
+/// Compiles `wgsl` (entry point `main`) into a pipeline with an automatic layout.
+pub fn compile(ctx: &Context, key: &str, wgsl: &str) -> Result<Pipeline> {
     let api = &ctx.api;
     let source = ffi::ShaderSourceWgsl {
         chain: ffi::ChainedStruct {

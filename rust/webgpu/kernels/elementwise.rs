@@ -131,7 +131,7 @@ pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
         // tanh's exp-based lowering overflows to NaN on some drivers past |x| ~ 44.
         UnaryOp::Tanh => format!("select({tanh}(x1), sign(x1), abs(x1) > {t}(20))"),
         UnaryOp::Sigmoid => format!("({t}(1) / ({t}(1) + {exp}(-x1)))"),
-        UnaryOp::Relu if float => format!("select({t}(0), x1, x1 > {t}(0) || x1 != x1)"),
+        UnaryOp::Relu if float => format!("select({t}(0), x1, x1 > {t}(0) || is_nan(x1))"),
         UnaryOp::Relu => format!("select({t}(0), x1, x1 > {t}(0))"),
         UnaryOp::Reciprocal => format!("({t}(1) / x1)"),
         UnaryOp::Square => "(x1 * x1)".into(),
@@ -139,7 +139,7 @@ pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
     run(Op {
         name: format!("{op:?}"),
         expr,
-        helpers: String::new(),
+        helpers: e.nan_helper(),
         scalar: [0; 2],
         out,
         inputs: &[x],
@@ -169,11 +169,11 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
         BinaryOp::Pow if float => ("power(x1, x2)".into(), float_power(t, &e.math("pow"))),
         BinaryOp::Pow => ("power(x1, x2)".into(), int_power(t)),
         BinaryOp::Maximum if float => (
-            "select(max(x1, x2), x1 + x2, x1 != x1 || x2 != x2)".into(),
+            "select(max(x1, x2), x1 + x2, is_nan(x1) || is_nan(x2))".into(),
             String::new(),
         ),
         BinaryOp::Minimum if float => (
-            "select(min(x1, x2), x1 + x2, x1 != x1 || x2 != x2)".into(),
+            "select(min(x1, x2), x1 + x2, is_nan(x1) || is_nan(x2))".into(),
             String::new(),
         ),
         BinaryOp::Maximum => ("max(x1, x2)".into(), String::new()),
@@ -182,7 +182,7 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
     run(Op {
         name: format!("{op:?}"),
         expr,
-        helpers,
+        helpers: helpers + &e.nan_helper(),
         scalar: [0; 2],
         out,
         inputs: &[a, b],
@@ -196,7 +196,7 @@ fn float_power(t: &str, pow: &str) -> String {
 fn power(a: {t}, b: {t}) -> {t} {{
     if (b == {t}(0)) {{ return {t}(1); }}
     let r = {pow}(abs(a), b);
-    if (a >= {t}(0) || a != a) {{ return r; }}
+    if (a >= {t}(0) || is_nan(a)) {{ return r; }}
     // A negative base to a fractional power: NaN, made at run time.
     if (floor(b) != b) {{ return (a - a) / (a - a); }}
     let odd = b - {t}(2) * floor(b / {t}(2)) == {t}(1);

@@ -121,7 +121,7 @@ fn pass(
             Fold::Max | Fold::Min => {
                 let f = if fold == Fold::Max { "max" } else { "min" };
                 let nan = if float {
-                    "if (a != a) { return a; }\n    if (b != b) { return b; }\n    "
+                    "if (is_nan(a)) { return a; }\n    if (is_nan(b)) { return b; }\n    "
                 } else {
                     ""
                 };
@@ -141,7 +141,8 @@ fn pass(
             (false, DType::Bool) => "(acc != 0u)".to_string(),
             (false, _) => "acc".to_string(),
         };
-        let bindings = oe.declare(1, "out", true) + &se.declare(2, "src", false);
+        let bindings =
+            oe.declare(1, "out", true) + &se.declare(2, "src", false) + &oe.nan_helper();
         shader(
             TEMPLATE,
             &[
@@ -225,7 +226,8 @@ pub fn arg_reduce(x: &Tensor, dim: usize, is_max: bool) -> Result<(Tensor, Tenso
         };
         let bindings = xe.declare(1, "values", true)
             + &ie.declare(2, "indices", true)
-            + &xe.declare(3, "src", false);
+            + &xe.declare(3, "src", false)
+            + &GpuElement { value: t, ..xe }.nan_helper();
         let store = format!(
             "{store_value}\n        {}",
             ie.store("indices", "w", &format!("{}(idx)", ie.value))
