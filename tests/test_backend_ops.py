@@ -141,7 +141,8 @@ def test_casts_and_fills(dtype, device):
     target = getattr(ferrograd, dtype)
     np.testing.assert_array_equal(to_numpy(x.to(target)), to_numpy(x).astype(dtype))
     filled = ferrograd.full((2, 3), 7, dtype=target, device=device)
-    assert filled.device.type == device and to_numpy(filled).tolist() == [[dtype != "bool" and 7 or True] * 3] * 2
+    assert filled.device.type == device
+    np.testing.assert_array_equal(to_numpy(filled), np.full((2, 3), 7).astype(dtype))
 
 
 def test_creation_functions_place_tensors(device):
@@ -168,7 +169,7 @@ def test_random_draws_are_seeded(device):
     ferrograd.manual_seed(3)
     b = ferrograd.randn(2000, device=device)
     c = ferrograd.randn(2000, device=device)
-    assert (a == b).all().item() if hasattr(a, "all") else (a == b).sum().item() == 2000
+    assert (a == b).sum().item() == 2000
     assert (a != c).sum().item() > 1900
     values = to_numpy(a)
     assert abs(values.mean()) < 0.1 and abs(values.std() - 1) < 0.1

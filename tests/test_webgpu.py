@@ -78,7 +78,7 @@ def test_numpy_on_a_gpu_tensor_is_pytorchs_type_error():
 def test_mixing_devices_is_pytorchs_error_but_cpu_scalars_join():
     g, c = ferrograd.ones(3, device="webgpu"), ferrograd.ones(3)
     for op in (lambda: g + c, lambda: c * g, lambda: g < c, lambda: g @ c, lambda: g.add_(c)):
-        with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device, but found at least two devices"):
+        with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device, but found at least two"):
             op()
     with pytest.raises(RuntimeError, match="webgpu:0 and cpu!"):
         g - c
@@ -154,7 +154,10 @@ def test_tensors_beyond_the_binding_limit_are_refused_clearly():
 def test_validation_errors_become_exceptions():
     with pytest.raises(RuntimeError, match="WebGPU error in compiling"):
         ferrograd._core._webgpu_compile("@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }")
-    bad_binding = "@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n@compute @workgroup_size(99999) fn main() { a[0] = 1.0; }"
+    too_wide = (
+        "@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n"
+        "@compute @workgroup_size(99999) fn main() { a[0] = 1.0; }"
+    )
     with pytest.raises(RuntimeError, match="WebGPU error"):
-        ferrograd._core._webgpu_compile(bad_binding)
+        ferrograd._core._webgpu_compile(too_wide)
     assert (ferrograd.ones(2, device="webgpu") + 1).tolist() == [2.0, 2.0]

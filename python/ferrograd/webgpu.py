@@ -37,9 +37,7 @@ def _wgpu() -> Any:
     try:
         import wgpu
     except ImportError as e:
-        raise RuntimeError(
-            "the WebGPU backend needs the 'wgpu' package: pip install 'wgpu>=0.32,<0.33'"
-        ) from e
+        raise RuntimeError("the WebGPU backend needs the 'wgpu' package: pip install 'wgpu>=0.32,<0.33'") from e
     series = tuple(int(p) for p in wgpu.__version__.split(".")[:2])
     if series != _WGPU_SERIES:
         raise RuntimeError(

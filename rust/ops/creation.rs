@@ -154,7 +154,13 @@ pub fn randint(
             "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )));
     }
-    backend::random(Distribution::Integers { low, high }, shape, dtype, device, gen)
+    backend::random(
+        Distribution::Integers { low, high },
+        shape,
+        dtype,
+        device,
+        gen,
+    )
 }
 
 /// Moves a freshly made CPU tensor to `device`.

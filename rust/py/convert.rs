@@ -317,6 +317,9 @@ fn build_nested<'py, T: Element>(
 /// `item()`: the value of a one-element tensor.
 pub fn item<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
     t.check_one_element()?;
-    let c = crate::cpu::contiguous(&crate::ops::backend::to_device(t, crate::tensor::Device::Cpu)?)?;
+    let c = crate::cpu::contiguous(&crate::ops::backend::to_device(
+        t,
+        crate::tensor::Device::Cpu,
+    )?)?;
     with_dtype!(c.dtype(), T => scalar_to_py(py, unsafe { *c.cpu_ptr::<T>() }))
 }

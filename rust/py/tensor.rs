@@ -364,8 +364,8 @@ impl PyTensor {
     fn numpy<'py>(&self, py: Python<'py>, force: bool) -> PyResult<Bound<'py, PyAny>> {
         if self.t.device() != Device::Cpu {
             return Err(PyTypeError::new_err(format!(
-                "can't convert {} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
-                format!("{}:0", self.t.device().type_name())
+                "can't convert {}:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+                self.t.device().type_name()
             )));
         }
         if self.t.requires_grad() && !force {

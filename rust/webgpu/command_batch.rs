@@ -63,9 +63,8 @@ impl CommandBatch {
         if self.pass.is_null() {
             let encoder = self.encoder(ctx);
             // SAFETY: an open encoder with no open pass.
-            self.pass = unsafe {
-                (ctx.api.wgpuCommandEncoderBeginComputePass)(encoder, std::ptr::null())
-            };
+            self.pass =
+                unsafe { (ctx.api.wgpuCommandEncoderBeginComputePass)(encoder, std::ptr::null()) };
         }
         self.pass
     }
@@ -134,22 +133,29 @@ impl CommandBatch {
         Ok(())
     }
 
-    /// Records a buffer-to-buffer copy (sizes and offsets multiples of 4).
-    pub fn copy(&mut self, ctx: &Context, src: Handle, src_offset: u64, dst: Handle, size: u64) {
+    /// Records copying `size` bytes of `src` from byte `src_offset` to the start of `dst`
+    /// (multiples of 4, inside both buffers).
+    pub fn copy(
+        &mut self,
+        ctx: &Context,
+        src: &GpuBuffer,
+        src_offset: u64,
+        dst: &GpuBuffer,
+        size: u64,
+    ) {
         self.end_pass(ctx);
         let encoder = self.encoder(ctx);
-        // SAFETY: live buffers of sufficient size (checked by the callers' layouts).
+        // SAFETY: live buffers; the callers' layouts keep the range inside them.
         unsafe {
-            (ctx.api.wgpuCommandEncoderCopyBufferToBuffer)(encoder, src, src_offset, dst, 0, size)
+            (ctx.api.wgpuCommandEncoderCopyBufferToBuffer)(
+                encoder,
+                src.raw(),
+                src_offset,
+                dst.raw(),
+                0,
+                size,
+            )
         };
-    }
-
-    /// Records zeroing `size` bytes of `buffer` from its start.
-    pub fn clear(&mut self, ctx: &Context, buffer: Handle, size: u64) {
-        self.end_pass(ctx);
-        let encoder = self.encoder(ctx);
-        // SAFETY: a live buffer of at least `size` bytes.
-        unsafe { (ctx.api.wgpuCommandEncoderClearBuffer)(encoder, buffer, 0, size) };
     }
 
     /// Submits everything recorded. Validation errors of the recorded commands surface here.

@@ -89,7 +89,9 @@ impl Context {
         let api = Api::open_loaded(&info.lib_path)?;
         let device = info.device as Handle;
         if device.is_null() {
-            return Err(Error::runtime("WebGPU: the provider returned a null device"));
+            return Err(Error::runtime(
+                "WebGPU: the provider returned a null device",
+            ));
         }
         // SAFETY: `device` is a live WGPUDevice from wgpu-py; the reference taken here keeps it
         // alive for the process even if wgpu-py drops its own.

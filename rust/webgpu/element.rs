@@ -113,7 +113,10 @@ impl GpuElement {
             "f64" => "is_nan_f64(x)",
             _ => "false",
         };
-        format!("fn is_nan(x: {}) -> bool {{\n    return {body};\n}}\n", self.value)
+        format!(
+            "fn is_nan(x: {}) -> bool {{\n    return {body};\n}}\n",
+            self.value
+        )
     }
 
     /// WGSL for a constant of this type given as two 32-bit words (`lo`, `hi` are WGSL u32
@@ -150,7 +153,10 @@ impl GpuElement {
     /// Host bytes (the CPU layout of `n` contiguous elements) in this GPU form.
     pub fn to_gpu_bytes(&self, host: &[u8]) -> Result<Vec<u8>> {
         Ok(match self.dtype {
-            DType::Bool => host.iter().flat_map(|&b| (b as u32).to_le_bytes()).collect(),
+            DType::Bool => host
+                .iter()
+                .flat_map(|&b| (b as u32).to_le_bytes())
+                .collect(),
             DType::Int64 if self.is_narrowed() => {
                 let mut out = Vec::with_capacity(host.len() / 2);
                 for chunk in host.chunks_exact(8) {
@@ -169,7 +175,9 @@ impl GpuElement {
             DType::Bool => gpu.chunks_exact(4).map(|w| (w[0] != 0) as u8).collect(),
             DType::Int64 if self.is_narrowed() => gpu
                 .chunks_exact(4)
-                .flat_map(|w| (i32::from_le_bytes(w.try_into().expect("4 bytes")) as i64).to_le_bytes())
+                .flat_map(|w| {
+                    (i32::from_le_bytes(w.try_into().expect("4 bytes")) as i64).to_le_bytes()
+                })
                 .collect(),
             _ => gpu.to_vec(),
         }

@@ -225,7 +225,6 @@ api! {
     wgpuComputePassEncoderEnd: fn(Handle);
     wgpuComputePassEncoderRelease: fn(Handle);
     wgpuCommandEncoderCopyBufferToBuffer: fn(Handle, Handle, u64, Handle, u64, u64);
-    wgpuCommandEncoderClearBuffer: fn(Handle, Handle, u64, u64);
     wgpuCommandEncoderFinish: fn(Handle, *const c_void) -> Handle;
     wgpuCommandBufferRelease: fn(Handle);
     wgpuQueueSubmit: fn(Handle, usize, *const Handle);
@@ -255,7 +254,13 @@ impl Api {
 
 /// `0x1D000101` as `29.0.1.1`.
 fn version_str(v: u32) -> String {
-    format!("{}.{}.{}.{}", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff)
+    format!(
+        "{}.{}.{}.{}",
+        v >> 24,
+        (v >> 16) & 0xff,
+        (v >> 8) & 0xff,
+        v & 0xff
+    )
 }
 
 #[cfg(unix)]

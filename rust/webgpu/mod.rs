@@ -26,7 +26,9 @@ pub mod transfer;
 
 pub use buffer_pool::GpuBuffer;
 pub use context::{set_device_provider, DeviceInfo, DeviceProvider, Features, Limits};
-pub use kernels::elementwise::{binary_into, compare_into, copy_into, fill, unary_into, where_into};
+pub use kernels::elementwise::{
+    binary_into, compare_into, copy_into, fill, unary_into, where_into,
+};
 pub use kernels::matmul::bmm_into;
 pub use kernels::random::sample_into;
 pub use kernels::reduce::{arg_reduce, reduce};
@@ -39,7 +41,10 @@ use element::GpuElement;
 /// Uninitialised GPU storage for `numel` elements of `dtype`.
 pub fn empty_storage(numel: usize, dtype: DType) -> Result<Storage> {
     let bytes = numel * GpuElement::of(dtype)?.bytes;
-    Ok(Storage::from_gpu(GpuBuffer::new(bytes as u64, Usage::Storage)?))
+    Ok(Storage::from_gpu(GpuBuffer::new(
+        bytes as u64,
+        Usage::Storage,
+    )?))
 }
 
 /// A contiguous GPU copy of the CPU tensor `x`.

@@ -45,7 +45,7 @@ pub fn download(buffer: &GpuBuffer, offset: u64, nbytes: u64) -> Result<Vec<u8>>
     let staging = GpuBuffer::new(nbytes, Usage::Staging)?;
     {
         let mut work = ctx.work();
-        work.batch.copy(ctx, buffer.raw(), offset, staging.raw(), nbytes);
+        work.batch.copy(ctx, buffer, offset, &staging, nbytes);
         work.batch.submit(ctx)?;
     }
     map_read(ctx, &staging, nbytes as usize)

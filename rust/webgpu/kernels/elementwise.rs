@@ -31,7 +31,10 @@ struct Op<'a> {
 /// Merged sizes and per-operand strides for `shape` (at most `MAX_DIMS` dims).
 fn merged_dims(shape: &[usize], strides: &[&[usize]]) -> Result<(Vec<usize>, Vec<Vec<usize>>)> {
     fn to_vecs<const N: usize>(
-        (sizes, strides): (smallvec::SmallVec<[usize; 6]>, [smallvec::SmallVec<[usize; 6]>; N]),
+        (sizes, strides): (
+            smallvec::SmallVec<[usize; 6]>,
+            [smallvec::SmallVec<[usize; 6]>; N],
+        ),
     ) -> (Vec<usize>, Vec<Vec<usize>>) {
         (sizes.to_vec(), strides.iter().map(|s| s.to_vec()).collect())
     }
@@ -57,7 +60,9 @@ fn run(op: Op) -> Result<()> {
     if numel == 0 {
         return Ok(());
     }
-    let operands: Vec<&Tensor> = std::iter::once(op.out).chain(op.inputs.iter().copied()).collect();
+    let operands: Vec<&Tensor> = std::iter::once(op.out)
+        .chain(op.inputs.iter().copied())
+        .collect();
     let strides: Vec<&[usize]> = operands.iter().map(|t| t.strides()).collect();
     let (sizes, merged) = merged_dims(op.out.shape(), &strides)?;
     let contiguous = sizes.len() <= 1 && merged.iter().all(|s| s.iter().all(|&x| x == 1));
@@ -88,7 +93,11 @@ fn run(op: Op) -> Result<()> {
     let key = format!(
         "elementwise:{}:{}:{}",
         op.name,
-        elements.iter().map(|e| e.dtype.name()).collect::<Vec<_>>().join(","),
+        elements
+            .iter()
+            .map(|e| e.dtype.name())
+            .collect::<Vec<_>>()
+            .join(","),
         if aliased { "aliased" } else { "distinct" }
     );
     let source = || {
@@ -96,7 +105,10 @@ fn run(op: Op) -> Result<()> {
         let mut body = String::new();
         for (k, e) in elements.iter().enumerate().skip(1) {
             bindings += &e.declare(k as u32 + 1, &format!("in{k}"), aliased);
-            body += &format!("let x{k} = {};\n    ", e.load(&format!("in{k}"), &format!("at[{k}]")));
+            body += &format!(
+                "let x{k} = {};\n    ",
+                e.load(&format!("in{k}"), &format!("at[{k}]"))
+            );
         }
         body += &elements[0].store("out", "at[0]", &op.expr);
         bindings += &op.helpers;
@@ -110,7 +122,13 @@ fn run(op: Op) -> Result<()> {
         )
     };
     let buffers: Vec<_> = operands.iter().map(|t| buffer(t)).collect();
-    launch(&key, source, &params, &buffers, grid(numel.div_ceil(256) as u64, 1)?)
+    launch(
+        &key,
+        source,
+        &params,
+        &buffers,
+        grid(numel.div_ceil(256) as u64, 1)?,
+    )
 }
 
 /// `out = op(x)` (same dtype).
@@ -287,7 +305,10 @@ pub fn fill(out: &Tensor, value: Scalar) -> Result<()> {
     let e = GpuElement::of(out.dtype())?;
     run(Op {
         name: "fill".into(),
-        expr: e.from_words(&format!("param({SCALARS}u)"), &format!("param({}u)", SCALARS + 1)),
+        expr: e.from_words(
+            &format!("param({SCALARS}u)"),
+            &format!("param({}u)", SCALARS + 1),
+        ),
         helpers: String::new(),
         scalar: e.words(value)?,
         out,

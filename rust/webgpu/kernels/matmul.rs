@@ -24,7 +24,15 @@ fn vec4_readable(t: &Tensor, inner: usize) -> bool {
 /// WGSL body of a loader returning 4 consecutive values along the last index.
 /// `outer` is the bound on the first two indices' second one, `inner` on the last;
 /// `p` is the first parameter word of the operand (offset, then 3 strides).
-fn loader(name: &str, vec4: bool, t: &str, outer: u32, inner: u32, p: u32, args: [&str; 3]) -> String {
+fn loader(
+    name: &str,
+    vec4: bool,
+    t: &str,
+    outer: u32,
+    inner: u32,
+    p: u32,
+    args: [&str; 3],
+) -> String {
     let [batch, i, j] = args;
     let base = format!(
         "param({p}u) + {batch} * param({}u) + {i} * param({}u)",
@@ -88,7 +96,11 @@ pub fn bmm_into(a: &Tensor, c: &Tensor, out: &Tensor) -> Result<()> {
     let source = || {
         let t = e.value;
         let decl = |binding: u32, name: &str, vec4: bool| {
-            let ty = if vec4 { format!("vec4<{t}>") } else { t.to_string() };
+            let ty = if vec4 {
+                format!("vec4<{t}>")
+            } else {
+                t.to_string()
+            };
             format!("@group(0) @binding({binding}) var<storage, read> {name}: array<{ty}>;\n")
         };
         let bindings = e.declare(1, "out", true) + &decl(2, "a", a_vec4) + &decl(3, "c", c_vec4);
@@ -97,11 +109,27 @@ pub fn bmm_into(a: &Tensor, c: &Tensor, out: &Tensor) -> Result<()> {
             &[
                 ("BINDINGS", &bindings),
                 ("T", t),
-                ("LOAD_A", &loader("a", a_vec4, t, 0, 2, 4, ["batch", "row", "k"])),
-                ("LOAD_C", &loader("c", c_vec4, t, 2, 1, 8, ["batch", "k", "col"])),
+                (
+                    "LOAD_A",
+                    &loader("a", a_vec4, t, 0, 2, 4, ["batch", "row", "k"]),
+                ),
+                (
+                    "LOAD_C",
+                    &loader("c", c_vec4, t, 2, 1, 8, ["batch", "k", "col"]),
+                ),
             ],
         )
     };
-    let grid = Grid(n.div_ceil(TILE) as u32, m.div_ceil(TILE) as u32, batch as u32);
-    launch(&key, source, &params, &[buffer(out), buffer(a), buffer(c)], grid)
+    let grid = Grid(
+        n.div_ceil(TILE) as u32,
+        m.div_ceil(TILE) as u32,
+        batch as u32,
+    );
+    launch(
+        &key,
+        source,
+        &params,
+        &[buffer(out), buffer(a), buffer(c)],
+        grid,
+    )
 }

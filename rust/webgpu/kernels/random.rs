@@ -53,7 +53,11 @@ pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) -> Res
             params[6] = span as u32;
             params[7] = (span >> 32) as u32;
             let (int, expr) = if i32::try_from(low).is_ok() && i32::try_from(high - 1).is_ok() {
-                (DType::Int32, "bitcast<i32>(bitcast<u32>(bitcast<i32>(param(4u))) + r.x % param(6u))".to_string())
+                (
+                    DType::Int32,
+                    "bitcast<i32>(bitcast<u32>(bitcast<i32>(param(4u))) + r.x % param(6u))"
+                        .to_string(),
+                )
             } else if GpuElement::of(DType::Int64)?.value == "i64" {
                 (
                     DType::Int64,
@@ -79,5 +83,11 @@ pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) -> Res
             ],
         )
     };
-    launch(&variant, source, &params, &[buffer(out)], grid(n.div_ceil(256) as u64, 1)?)
+    launch(
+        &variant,
+        source,
+        &params,
+        &[buffer(out)],
+        grid(n.div_ceil(256) as u64, 1)?,
+    )
 }

@@ -53,7 +53,11 @@ fn load_as(src: &GpuElement, acc: &str) -> String {
     } else {
         src.load("src", "j")
     };
-    let value = if src.dtype == DType::Bool { "u32" } else { src.value };
+    let value = if src.dtype == DType::Bool {
+        "u32"
+    } else {
+        src.value
+    };
     if value == acc {
         raw
     } else {
@@ -103,7 +107,12 @@ fn pass(
     params[4] = kept.0.len() as u32;
     params[5] = reduced.0.len() as u32;
     params[6] = word(src.offset())?;
-    for (base, values) in [(8, &kept.0), (16, &kept.1), (24, &reduced.0), (32, &reduced.1)] {
+    for (base, values) in [
+        (8, &kept.0),
+        (16, &kept.1),
+        (24, &reduced.0),
+        (32, &reduced.1),
+    ] {
         for (d, &v) in values.iter().enumerate() {
             params[base + d] = word(v)?;
         }
@@ -141,8 +150,7 @@ fn pass(
             (false, DType::Bool) => "(acc != 0u)".to_string(),
             (false, _) => "acc".to_string(),
         };
-        let bindings =
-            oe.declare(1, "out", true) + &se.declare(2, "src", false) + &oe.nan_helper();
+        let bindings = oe.declare(1, "out", true) + &se.declare(2, "src", false) + &oe.nan_helper();
         shader(
             TEMPLATE,
             &[
