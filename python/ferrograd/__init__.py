@@ -27,6 +27,7 @@ from ._core import (
     from_numpy,
     full,
     full_like,
+    get_default_device,
     initial_seed,
     is_grad_enabled,
     linspace,
@@ -39,6 +40,7 @@ from ._core import (
     randn,
     randn_like,
     seed,
+    set_default_device,
     tensor,
     zeros,
     zeros_like,
@@ -131,7 +133,7 @@ def get_default_dtype() -> dtype:
 from builtins import bool as builtins_bool  # noqa: E402
 from builtins import int as builtins_int  # noqa: E402
 
-from . import autograd, nn, return_types  # noqa: E402
+from . import autograd, nn, return_types, webgpu  # noqa: E402
 
 __all__ = [
     "BoolTensor",
@@ -170,6 +172,7 @@ __all__ = [
     "full",
     "full_like",
     "ge",
+    "get_default_device",
     "get_default_dtype",
     "get_printoptions",
     "gt",
@@ -214,6 +217,7 @@ __all__ = [
     "return_types",
     "rsqrt",
     "seed",
+    "set_default_device",
     "set_grad_enabled",
     "set_printoptions",
     "sigmoid",
@@ -229,6 +233,7 @@ __all__ = [
     "tensor",
     "transpose",
     "unsqueeze",
+    "webgpu",
     "where",
     "zeros",
     "zeros_like",

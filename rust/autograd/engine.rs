@@ -265,6 +265,8 @@ fn conform(grad: Tensor, meta: &OutputMeta, producer: &Reached, index: usize) ->
             shape_str(&meta.shape)
         )));
     };
+    // A 0-d CPU tensor may take part in a GPU op (as a scalar); its gradient comes home.
+    let grad = ops::copy::to_device(&grad, meta.device)?;
     if grad.dtype() != meta.dtype {
         return ops::to_dtype(&grad, meta.dtype);
     }

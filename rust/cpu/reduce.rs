@@ -11,7 +11,7 @@ use crate::tensor::{DType, Element, Layout, Tensor};
 use crate::with_dtype;
 
 /// Splits `x`'s layout into (kept dims, reduced dims) layouts.
-fn split(layout: &Layout, dims: &[usize]) -> (Layout, Layout) {
+pub fn split(layout: &Layout, dims: &[usize]) -> (Layout, Layout) {
     let pick = |keep: bool| {
         let idx: Vec<usize> = (0..layout.ndim())
             .filter(|d| dims.contains(d) != keep)

@@ -7,7 +7,7 @@ use super::backend;
 use super::kinds::{BinaryOp, UnaryOp};
 use crate::autograd::{is_recording, record, save_if, Backward, BackwardCtx, Grads, SavedTensor};
 use crate::error::{Error, Result};
-use crate::tensor::{result_type, DType, Operand, Scalar, Tensor};
+use crate::tensor::{result_type, DType, Device, Operand, Scalar, Tensor};
 
 /// The right-hand operand of an arithmetic op.
 #[derive(Clone, Copy)]
@@ -55,14 +55,20 @@ pub fn cast(x: &Tensor, dtype: DType) -> Result<Tensor> {
     }
 }
 
-/// `b` as a tensor of `dtype` on `like`'s device (a number becomes a 0-d tensor).
-pub(crate) fn rhs_tensor(b: &Rhs, dtype: DType, like: &Tensor) -> Result<Tensor> {
+/// `b` as a tensor of `dtype` on `device` (a number becomes a 0-d tensor; a 0-d CPU tensor
+/// moves there; a tensor on another device is PyTorch's error).
+pub(crate) fn rhs_tensor(b: &Rhs, dtype: DType, device: Device) -> Result<Tensor> {
     match b {
-        Rhs::Tensor(t) => {
-            super::check_same_device("binary op", &[like, t])?;
-            cast(t, dtype)
-        }
-        Rhs::Scalar(s) => super::creation::full(&[], *s, dtype, like.device()),
+        Rhs::Tensor(t) => cast(&super::to_op_device("binary op", t, device)?, dtype),
+        Rhs::Scalar(s) => super::creation::full(&[], *s, dtype, device),
+    }
+}
+
+/// The device `a op b` runs on.
+pub(crate) fn device_of(a: &Tensor, b: &Rhs) -> Device {
+    match b {
+        Rhs::Tensor(t) => super::op_device(a, t),
+        Rhs::Scalar(_) => a.device(),
     }
 }
 
@@ -83,7 +89,9 @@ fn compute_dtype(op: BinaryOp, a: &Tensor, b: &Rhs) -> Result<DType> {
 
 /// Computes `a op b` (or `b op a` when `reversed`) without recording.
 fn forward(op: BinaryOp, a: &Tensor, b: &Rhs, dtype: DType, reversed: bool) -> Result<Tensor> {
-    let (a, b) = (cast(a, dtype)?, rhs_tensor(b, dtype, a)?);
+    let device = device_of(a, b);
+    let a = cast(&super::to_op_device("binary op", a, device)?, dtype)?;
+    let b = rhs_tensor(b, dtype, device)?;
     if reversed {
         backend::binary(op, &b, &a)
     } else {

@@ -1,17 +1,12 @@
 //! Device dispatch: the one place that picks the backend for a kernel. Callers hand it
 //! operands of one dtype, already broadcast; it allocates the output and runs the kernel.
 
-use super::kinds::{BinaryOp, CompareOp, ReduceOp, UnaryOp};
+use super::kinds::{BinaryOp, CompareOp, Distribution, ReduceOp, UnaryOp};
 use crate::cpu;
-use crate::error::{Error, Result};
+use crate::cpu::random::Generator;
+use crate::error::Result;
 use crate::tensor::{DType, Device, Scalar, Tensor};
-
-fn unsupported(device: Device) -> Error {
-    Error::runtime(format!(
-        "no kernels for device '{}' in this build",
-        device.type_name()
-    ))
-}
+use crate::webgpu;
 
 /// `x` viewed with the broadcast shape `shape`.
 pub fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
@@ -25,7 +20,7 @@ pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
     match x.device() {
         Device::Cpu => cpu::elementwise::unary_into(op, x, &out)?,
-        d => return Err(unsupported(d)),
+        Device::WebGpu => webgpu::unary_into(op, x, &out)?,
     }
     Ok(out)
 }
@@ -43,7 +38,7 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
     let (a, b) = (broadcast_to(a, out.shape())?, broadcast_to(b, out.shape())?);
     match out.device() {
         Device::Cpu => cpu::elementwise::binary_into(op, &a, &b, out),
-        d => Err(unsupported(d)),
+        Device::WebGpu => webgpu::binary_into(op, &a, &b, out),
     }
 }
 
@@ -53,7 +48,7 @@ pub fn compare(op: CompareOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (a, b) = (broadcast_to(a, &shape)?, broadcast_to(b, &shape)?);
     match out.device() {
         Device::Cpu => cpu::elementwise::compare_into(op, &a, &b, &out)?,
-        d => return Err(unsupported(d)),
+        Device::WebGpu => webgpu::compare_into(op, &a, &b, &out)?,
     }
     Ok(out)
 }
@@ -71,17 +66,26 @@ pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     );
     match out.device() {
         Device::Cpu => cpu::elementwise::where_into(&c, &a, &b, &out)?,
-        d => return Err(unsupported(d)),
+        Device::WebGpu => webgpu::where_into(&c, &a, &b, &out)?,
     }
     Ok(out)
 }
 
-/// Copies `src` (broadcast to `dst`'s shape, any dtype) into `dst`.
+/// Copies `src` (broadcast to `dst`'s shape, any dtype, any device) into `dst`.
 pub fn copy_into(src: &Tensor, dst: &Tensor) -> Result<()> {
-    let src = broadcast_to(src, dst.shape())?;
-    match (src.device(), dst.device()) {
-        (Device::Cpu, Device::Cpu) => cpu::elementwise::copy_into(&src, dst),
-        (d, _) => Err(unsupported(d)),
+    let src = broadcast_to(&to_device(src, dst.device())?, dst.shape())?;
+    match dst.device() {
+        Device::Cpu => cpu::elementwise::copy_into(&src, dst),
+        Device::WebGpu => webgpu::copy_into(&src, dst),
+    }
+}
+
+/// `x` on `device`: `x` itself if it is already there, else a contiguous copy.
+pub fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
+    match (x.device(), device) {
+        (from, to) if from == to => Ok(x.clone()),
+        (Device::Cpu, _) => webgpu::to_gpu(x),
+        (Device::WebGpu, _) => webgpu::to_cpu(x),
     }
 }
 
@@ -91,15 +95,22 @@ pub fn fill(dst: &Tensor, value: Scalar) -> Result<()> {
             crate::with_dtype!(dst.dtype(), T => cpu::elementwise::fill::<T>(dst, value.cast::<T>()));
             Ok(())
         }
-        d => Err(unsupported(d)),
+        Device::WebGpu => webgpu::fill(dst, value),
     }
 }
 
 /// A contiguous tensor with `x`'s values in `dtype`; `x` itself if it already is one.
 pub fn contiguous_as(x: &Tensor, dtype: DType) -> Result<Tensor> {
+    if x.dtype() == dtype && x.is_contiguous() {
+        return Ok(x.clone());
+    }
     match x.device() {
         Device::Cpu => cpu::elementwise::to_contiguous_dtype(x, dtype),
-        d => Err(unsupported(d)),
+        Device::WebGpu => {
+            let out = Tensor::empty(x.shape(), dtype, x.device())?;
+            webgpu::copy_into(x, &out)?;
+            Ok(out)
+        }
     }
 }
 
@@ -113,14 +124,14 @@ pub fn copy(x: &Tensor) -> Result<Tensor> {
 pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
     match x.device() {
         Device::Cpu => cpu::reduce::reduce(op, x, dims),
-        d => Err(unsupported(d)),
+        Device::WebGpu => webgpu::reduce(op, x, dims),
     }
 }
 
 pub fn arg_reduce(x: &Tensor, dim: usize, is_max: bool) -> Result<(Tensor, Tensor)> {
     match x.device() {
         Device::Cpu => cpu::reduce::arg_reduce(x, dim, is_max),
-        d => Err(unsupported(d)),
+        Device::WebGpu => webgpu::arg_reduce(x, dim, is_max),
     }
 }
 
@@ -133,7 +144,23 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     )?;
     match a.device() {
         Device::Cpu => cpu::matmul::bmm_into(a, b, &out)?,
-        d => return Err(unsupported(d)),
+        Device::WebGpu => webgpu::bmm_into(a, b, &out)?,
+    }
+    Ok(out)
+}
+
+/// A fresh contiguous tensor of draws from `dist` (dtypes already checked by the caller).
+pub fn random(
+    dist: Distribution,
+    shape: &[usize],
+    dtype: DType,
+    device: Device,
+    gen: &mut Generator,
+) -> Result<Tensor> {
+    let out = Tensor::empty(shape, dtype, device)?;
+    match device {
+        Device::Cpu => cpu::random::sample_into(dist, &out, gen),
+        Device::WebGpu => webgpu::sample_into(dist, &out, gen)?,
     }
     Ok(out)
 }

@@ -27,8 +27,8 @@ pub fn where_(cond: &Tensor, a: Rhs, b: Rhs) -> Result<Tensor> {
     let dtype = result_type(&[a.operand(), b.operand()]);
     let out = backend::where_(
         cond,
-        &rhs_tensor(&a, dtype, cond)?,
-        &rhs_tensor(&b, dtype, cond)?,
+        &rhs_tensor(&a, dtype, cond.device())?,
+        &rhs_tensor(&b, dtype, cond.device())?,
     )?;
     let inputs: Vec<&Tensor> = [ta, tb].into_iter().flatten().collect();
     if is_recording(&inputs) {

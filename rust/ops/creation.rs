@@ -1,6 +1,7 @@
 //! Tensors made from nothing: constants, ranges, identity matrices and random numbers.
 
 use super::backend;
+use super::kinds::Distribution;
 use crate::cpu::random::Generator;
 use crate::error::{Error, Result};
 use crate::tensor::{numel, DType, Device, Element, Layout, Scalar, Storage, Tensor};
@@ -120,34 +121,24 @@ pub fn linspace(
 
 /// Uniform in [0, 1).
 pub fn rand(shape: &[usize], dtype: DType, device: Device, gen: &mut Generator) -> Result<Tensor> {
-    let out = Tensor::empty(shape, dtype, Device::Cpu)?;
-    match dtype {
-        DType::Float32 => fill_with::<f32>(&out, || gen.uniform_f32()),
-        DType::Float64 => fill_with::<f64>(&out, || gen.uniform_f64()),
-        d => {
-            return Err(Error::not_implemented(format!(
-                "\"check_uniform_bounds\" not implemented for '{}'",
-                d.scalar_type_name()
-            )))
-        }
+    if !dtype.is_floating_point() {
+        return Err(Error::not_implemented(format!(
+            "\"check_uniform_bounds\" not implemented for '{}'",
+            dtype.scalar_type_name()
+        )));
     }
-    place(out, device)
+    backend::random(Distribution::Uniform, shape, dtype, device, gen)
 }
 
 /// Standard normal.
 pub fn randn(shape: &[usize], dtype: DType, device: Device, gen: &mut Generator) -> Result<Tensor> {
-    let out = Tensor::empty(shape, dtype, Device::Cpu)?;
-    match dtype {
-        DType::Float32 => fill_with::<f32>(&out, || gen.normal() as f32),
-        DType::Float64 => fill_with::<f64>(&out, || gen.normal()),
-        d => {
-            return Err(Error::not_implemented(format!(
-                "\"normal_kernel_cpu\" not implemented for '{}'",
-                d.scalar_type_name()
-            )))
-        }
+    if !dtype.is_floating_point() {
+        return Err(Error::not_implemented(format!(
+            "\"normal_kernel_cpu\" not implemented for '{}'",
+            dtype.scalar_type_name()
+        )));
     }
-    place(out, device)
+    backend::random(Distribution::Normal, shape, dtype, device, gen)
 }
 
 /// Uniform integers in [low, high).
@@ -164,26 +155,16 @@ pub fn randint(
             "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )));
     }
-    let out = Tensor::empty(shape, dtype, Device::Cpu)?;
-    with_dtype!(dtype, T => fill_with::<T>(&out, || T::from_i64(gen.int_range(low, high))));
-    place(out, device)
-}
-
-fn fill_with<T: Element>(out: &Tensor, mut f: impl FnMut() -> T) {
-    let p = out.cpu_ptr::<T>();
-    for i in 0..out.numel() {
-        // SAFETY: `out` is a fresh contiguous tensor.
-        unsafe { *p.add(i) = f() };
-    }
+    backend::random(
+        Distribution::Integers { low, high },
+        shape,
+        dtype,
+        device,
+        gen,
+    )
 }
 
 /// Moves a freshly made CPU tensor to `device`.
 fn place(t: Tensor, device: Device) -> Result<Tensor> {
-    match device {
-        Device::Cpu => Ok(t),
-        d => Err(Error::runtime(format!(
-            "no kernels for device '{}' in this build",
-            d.type_name()
-        ))),
-    }
+    backend::to_device(&t, device)
 }

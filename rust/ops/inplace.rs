@@ -148,7 +148,7 @@ pub fn binary_(op: BinaryOp, dst: &Tensor, other: Rhs) -> Result<()> {
         dst,
         &others,
         || {
-            let rhs = rhs_tensor(&other, dst.dtype(), dst)?;
+            let rhs = rhs_tensor(&other, dst.dtype(), dst.device())?;
             let rhs = if rhs.storage().same(dst.storage()) {
                 backend::copy(&rhs)?
             } else {

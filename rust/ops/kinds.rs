@@ -52,3 +52,14 @@ pub enum ReduceOp {
     /// Square root of the sum of squares (the 2-norm).
     Norm2,
 }
+
+/// What a random fill draws.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Distribution {
+    /// Uniform in [0, 1).
+    Uniform,
+    /// Standard normal.
+    Normal,
+    /// Uniform integers in [low, high).
+    Integers { low: i64, high: i64 },
+}

@@ -24,8 +24,11 @@ pub fn tensor(
     pin_memory: bool,
 ) -> PyResult<PyTensor> {
     let _ = pin_memory;
-    let o = Options::read(dtype, device, requires_grad)?;
-    if data.cast::<PyTensor>().is_ok() {
+    let mut o = Options::read(dtype, device, requires_grad)?;
+    if let Ok(t) = data.cast::<PyTensor>() {
+        if device.is_none_or(|d| d.is_none()) {
+            o.device = t.borrow().t.device();
+        }
         PyErr::warn(
             py,
             &py.get_type::<PyUserWarning>(),
@@ -47,13 +50,16 @@ pub fn as_tensor<'py>(
     let o = Options::read(dtype, device, false)?;
     if let Ok(t) = data.cast::<PyTensor>() {
         let inner = t.borrow().t.clone();
-        return match o.dtype {
-            Some(d) if d != inner.dtype() => Ok(Bound::new(
-                data.py(),
-                PyTensor::from(crate::ops::to_dtype(&inner, d)?),
-            )?
-            .into_any()),
-            _ => Ok(data.clone()),
+        let target = match device {
+            Some(d) if !d.is_none() => o.device,
+            _ => inner.device(),
+        };
+        let moved = crate::ops::copy::to_device(&inner, target)?;
+        let converted = crate::ops::to_dtype(&moved, o.dtype.unwrap_or(inner.dtype()))?;
+        return if converted.same(&inner) {
+            Ok(data.clone())
+        } else {
+            Ok(Bound::new(data.py(), PyTensor::from(converted))?.into_any())
         };
     }
     let t = if convert::is_ndarray(data) {
@@ -65,6 +71,7 @@ pub fn as_tensor<'py>(
     } else {
         convert::tensor_from_data(data, o.dtype)?
     };
+    let t = crate::ops::backend::to_device(&t, o.device)?;
     Ok(Bound::new(data.py(), PyTensor::from(t))?.into_any())
 }
 

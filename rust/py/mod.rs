@@ -4,6 +4,7 @@ mod args;
 mod autograd;
 mod convert;
 mod creation;
+mod device;
 mod dtype;
 mod errors;
 mod functional;
@@ -13,6 +14,7 @@ mod random;
 mod tensor;
 mod tensor_math;
 mod tensor_shape;
+mod webgpu;
 
 use pyo3::prelude::*;
 
@@ -65,5 +67,14 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m
     )?)?;
     m.add_function(wrap_pyfunction!(functional::where_, m)?)?;
+    m.add_function(wrap_pyfunction!(device::set_default_device, m)?)?;
+    m.add_function(wrap_pyfunction!(device::get_default_device, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_device_name, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_compile, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_synchronize, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_allocated, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_reserved, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_empty_cache, m)?)?;
+    webgpu::register_provider();
     Ok(())
 }

@@ -140,8 +140,13 @@ impl PyTensor {
         self.t.dtype().is_floating_point()
     }
 
+    /// The address of the first element; for a WebGPU tensor, the `WGPUBuffer` handle (its
+    /// elements are not host-addressable).
     fn data_ptr(&self) -> usize {
-        self.t.storage().cpu_ptr() as usize + self.t.offset() * self.t.dtype().size()
+        match self.t.storage().gpu_buffer() {
+            Some(b) => b.raw() as usize,
+            None => self.t.storage().cpu_ptr() as usize + self.t.offset() * self.t.dtype().size(),
+        }
     }
 
     #[getter]
@@ -386,6 +391,12 @@ impl PyTensor {
 
     #[pyo3(signature = (force=false))]
     fn numpy<'py>(&self, py: Python<'py>, force: bool) -> PyResult<Bound<'py, PyAny>> {
+        if self.t.device() != Device::Cpu {
+            return Err(PyTypeError::new_err(format!(
+                "can't convert {}:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+                self.t.device().type_name()
+            )));
+        }
         if self.t.requires_grad() && !force {
             return Err(PyRuntimeError::new_err("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."));
         }
@@ -550,6 +561,7 @@ pub fn legacy_constructor(args: &Bound<'_, PyTuple>, dtype: DType) -> PyResult<T
 /// Keyword arguments creation functions share.
 pub struct Options {
     pub dtype: Option<DType>,
+    /// The given device, else the default one (`set_default_device`).
     pub device: Device,
     pub requires_grad: bool,
 }
@@ -562,13 +574,15 @@ impl Options {
     ) -> PyResult<Options> {
         Ok(Options {
             dtype: extract_dtype_opt(dtype)?,
-            device: super::dtype::extract_device_opt(device)?.unwrap_or(Device::Cpu),
+            device: super::dtype::extract_device_opt(device)?
+                .unwrap_or_else(super::device::default_device),
             requires_grad,
         })
     }
 
-    /// Applies `requires_grad` to a freshly made tensor.
+    /// Moves a freshly made tensor to the device and applies `requires_grad`.
     pub fn finish(&self, t: Tensor) -> PyResult<PyTensor> {
+        let t = crate::ops::backend::to_device(&t, self.device)?;
         if self.requires_grad {
             check_can_require_grad(
                 &t,

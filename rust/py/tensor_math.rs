@@ -406,8 +406,14 @@ impl PyTensor {
         }
         PyTensor::from(ops::contiguous(&t)?).into_bound_py_any(slf.py())
     }
-    fn cpu(slf: Bound<'_, Self>) -> Bound<'_, Self> {
-        slf
+    /// `x` itself on the CPU, else a copy there.
+    fn cpu(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        let t = slf.borrow().t.clone();
+        if t.device() == crate::tensor::Device::Cpu {
+            return Ok(slf.into_any());
+        }
+        PyTensor::from(ops::copy::to_device(&t, crate::tensor::Device::Cpu)?)
+            .into_bound_py_any(slf.py())
     }
 
     /// `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`, with keyword forms.
@@ -418,6 +424,7 @@ impl PyTensor {
         kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut dtype = None;
+        let mut device = None;
         let mut items: Vec<Bound<'py, PyAny>> = args.iter().collect();
         if let Some(d) = super::tensor::kw(kwargs, "dtype")? {
             items.push(d);
@@ -431,10 +438,11 @@ impl PyTensor {
             }
             if let Ok(other) = a.cast::<PyTensor>() {
                 dtype = Some(other.borrow().t.dtype());
+                device = Some(other.borrow().t.device());
             } else if let Ok(d) = super::dtype::extract_dtype(&a) {
                 dtype = Some(d);
-            } else if super::dtype::extract_device_opt(Some(&a))?.is_some() {
-                // Only the CPU exists in this build; extract_device_opt rejected anything else.
+            } else if let Some(d) = super::dtype::extract_device_opt(Some(&a))? {
+                device = Some(d);
             } else {
                 return Err(pyo3::exceptions::PyTypeError::new_err(
                     "to() received an invalid combination of arguments",
@@ -442,12 +450,18 @@ impl PyTensor {
             }
         }
         let t = slf.borrow().t.clone();
-        match dtype {
-            Some(d) if d != t.dtype() => {
-                PyTensor::from(ops::to_dtype(&t, d)?).into_bound_py_any(slf.py())
-            }
-            _ => Ok(slf.into_any()),
+        let moved = match device {
+            Some(d) => ops::copy::to_device(&t, d)?,
+            None => t.clone(),
+        };
+        let converted = match dtype {
+            Some(d) => ops::to_dtype(&moved, d)?,
+            None => moved,
+        };
+        if converted.same(&t) {
+            return Ok(slf.into_any());
         }
+        PyTensor::from(converted).into_bound_py_any(slf.py())
     }
 }
 

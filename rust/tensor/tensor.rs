@@ -71,14 +71,10 @@ impl Tensor {
 
     /// A contiguous tensor whose elements the caller must write before reading.
     pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        let nbytes = super::shape::numel(shape) * dtype.size();
+        let numel = super::shape::numel(shape);
         let storage = match device {
-            Device::Cpu => Storage::cpu_uninit(nbytes)?,
-            Device::WebGpu => {
-                return Err(Error::runtime(
-                    "the WebGPU backend is not available in this build",
-                ))
-            }
+            Device::Cpu => Storage::cpu_uninit(numel * dtype.size())?,
+            Device::WebGpu => crate::webgpu::empty_storage(numel, dtype)?,
         };
         Ok(Self::from_parts(storage, Layout::contiguous(shape), dtype))
     }
@@ -230,17 +226,18 @@ impl Tensor {
                 self.0.dtype
             )));
         }
-        let src = crate::cpu::contiguous(self)?;
+        let src = crate::cpu::contiguous(&crate::ops::backend::to_device(self, Device::Cpu)?)?;
         let n = src.numel();
         let ptr = src.cpu_ptr::<T>();
         // SAFETY: `src` is contiguous with `n` elements.
         Ok(unsafe { std::slice::from_raw_parts(ptr, n) }.to_vec())
     }
 
-    /// The single value of a one-element tensor, as f64.
+    /// The single value of a one-element tensor, as f64 (read back from the GPU if needed).
     pub fn item_f64(&self) -> Result<f64> {
         self.check_one_element()?;
-        Ok(crate::with_dtype!(self.dtype(), T => unsafe { *self.cpu_ptr::<T>() }.to_f64()))
+        let host = crate::ops::backend::to_device(self, Device::Cpu)?;
+        Ok(crate::with_dtype!(self.dtype(), T => unsafe { *host.cpu_ptr::<T>() }.to_f64()))
     }
 
     pub fn check_one_element(&self) -> Result<()> {
