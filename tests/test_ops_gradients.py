@@ -587,3 +587,12 @@ def test_double_backward_of_a_product_of_two_inputs():
     (gx,) = ferrograd.autograd.grad((x * x * y).sum(), x, create_graph=True)  # 2xy
     gxx, gxy = ferrograd.autograd.grad(gx.sum(), [x, y])
     assert gx.tolist() == [12.0] and gxx.tolist() == [6.0] and gxy.tolist() == [4.0]
+
+
+@pytest.mark.parametrize("dtype", [ferrograd.int32, ferrograd.int64])
+def test_integer_powers_are_exact(dtype, device):
+    base = ferrograd.tensor([-3, -1, 0, 1, 2, 3, 7], dtype=dtype, device=device)
+    assert (base**2).tolist() == [9, 1, 0, 1, 4, 9, 49]
+    assert (base**3).tolist() == [-27, -1, 0, 1, 8, 27, 343]
+    exponents = ferrograd.tensor([0, 1, 2, 3, 4, 5, 2], dtype=dtype, device=device)
+    assert (base**exponents).tolist() == [1, -1, 0, 1, 16, 243, 49]

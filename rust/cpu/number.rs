@@ -65,7 +65,7 @@ macro_rules! number_int {
             #[inline(always)]
             fn pow(self, o: Self) -> Self {
                 match o {
-                    e if e >= 0 => self.wrapping_pow(e.min(u32::MAX as Self) as u32),
+                    e if e >= 0 => self.wrapping_pow(u32::try_from(e).unwrap_or(u32::MAX)),
                     // Negative powers are rejected by the op layer except for bases 1 and -1.
                     _ if self == 1 => 1,
                     _ if self == -1 => {
