@@ -15,6 +15,7 @@ mod tensor;
 mod tensor_math;
 mod tensor_shape;
 mod webgpu;
+mod webgpu_interop;
 
 use pyo3::prelude::*;
 
@@ -75,6 +76,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_allocated, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_reserved, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_empty_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_export_buffer, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_import_buffer, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_element_size, m)?)?;
     webgpu::register_provider();
     Ok(())
 }
