@@ -79,7 +79,8 @@ def as_wgpu_buffer(tensor: Tensor) -> wgpu.GPUBuffer:
     buffer a :func:`from_wgpu_buffer` tensor wraps. Work ferrograd has recorded so far is
     submitted first, so commands wgpu-py submits afterwards see the tensor's values.
 
-    Writes through the buffer change the tensor. The returned object keeps the memory
+    Writes through the buffer change the tensor (autograd's version counter does not see
+    them: do not overwrite tensors saved for backward). The returned object keeps the memory
     alive: ferrograd reuses it only once both the tensor and the buffer object are gone.
     ``destroy()`` raises, since the allocator may hand the memory to another tensor.
 
@@ -119,6 +120,7 @@ def from_wgpu_buffer(
     in this module. It shares the memory: ferrograd's in-place ops write into ``buffer``.
     The tensor holds its own reference to the native buffer, so it stays valid after the
     ``GPUBuffer`` object is collected; calling ``buffer.destroy()`` makes ops on it raise.
+    The buffer is not counted by :func:`ferrograd.webgpu.memory_allocated`.
 
     To give ferrograd results to a renderer that wants other usages (``VERTEX``,
     ``INDEX``), create the buffer there with those usages plus ``STORAGE``, wrap it, and
