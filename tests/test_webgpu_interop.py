@@ -173,11 +173,13 @@ def test_in_place_ops_write_into_the_wgpu_py_buffer():
     assert read_f32(buf, 0, 8).tolist() == [3.0 + i for i in range(8)]
 
 
-def test_buffers_without_copy_src_still_read_back():
+def test_storage_only_buffers_read_back_and_take_copies():
     buf = new_buffer(np.array([1.5, -2.0, 4.0, 8.0], np.float32), usage=STORAGE)
     t = ferrograd.webgpu.from_wgpu_buffer(buf, 4)
     assert t.cpu().tolist() == [1.5, -2.0, 4.0, 8.0]
     assert t[1:3].cpu().tolist() == [-2.0, 4.0]
+    t.copy_(ferrograd.tensor([5.0, 6.0, 7.0, 8.0]))  # from the host, without COPY_DST
+    assert t.cpu().tolist() == [5.0, 6.0, 7.0, 8.0]
 
 
 def test_the_tensor_keeps_the_buffer_alive():
@@ -190,6 +192,27 @@ def test_the_tensor_keeps_the_buffer_alive():
     again = ferrograd.webgpu.as_wgpu_buffer(t)
     assert again.usage == STORAGE | COPY_SRC
     assert read_f32(again, 0, 4).tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def live_native_buffers() -> int:
+    """Buffers wgpu-native holds, after ferrograd's queued work and cached buffers are gone."""
+    gc.collect()
+    ferrograd.webgpu.synchronize()
+    ferrograd.webgpu.empty_cache()
+    return wgpu.diagnostics.wgpu_native_counts.get_dict()["Buffer"]["hub"]["hub"]["a"]
+
+
+def test_references_balance_so_everything_is_freed():
+    before = live_native_buffers()
+    buf = new_buffer(np.ones(8, np.float32))
+    tensors = [ferrograd.webgpu.from_wgpu_buffer(buf, 8) for _ in range(3)]
+    exported = [ferrograd.webgpu.as_wgpu_buffer(t) for t in tensors]
+    mine = ferrograd.ones(8, device="webgpu")
+    exported += [ferrograd.webgpu.as_wgpu_buffer(mine) for _ in range(3)]
+    assert (tensors[0] + mine).sum().item() == 16.0
+    assert live_native_buffers() > before
+    del buf, tensors, exported, mine
+    assert live_native_buffers() == before
 
 
 def test_wrapping_validates_the_buffer():

@@ -75,7 +75,8 @@ def _timed(step: Callable[[], None], synchronize: Callable[[], None], count: int
 def seconds_per_step(gpu: Gpu, step: Callable[[], None], min_time: float = 0.2, rounds: int = 3) -> float:
     """Seconds one ``step()`` takes on ``gpu``, work included: the best of ``rounds`` timings
     of enough steps to last ``min_time``, after one warm-up step (which compiles kernels
-    and fills the allocator's cache)."""
+    and fills the allocator's cache). A step far longer than ``min_time`` (a CPU adapter)
+    is timed once."""
     step()
     gpu.synchronize()
     count = 1
@@ -84,6 +85,8 @@ def seconds_per_step(gpu: Gpu, step: Callable[[], None], min_time: float = 0.2, 
         count = max(2 * count, int(count * 1.2 * min_time / max(elapsed, 1e-9)))
         elapsed = _timed(step, gpu.synchronize, count)
     best = elapsed / count
+    if elapsed > 20 * min_time:
+        return best
     for _ in range(rounds - 1):
         best = min(best, _timed(step, gpu.synchronize, count) / count)
     return best
