@@ -38,6 +38,7 @@ from ._core import (
     randint,
     randn,
     randn_like,
+    randperm,
     seed,
     tensor,
     zeros,
@@ -65,6 +66,8 @@ where = _core.where
 # Functions that are Tensor methods, called with the tensor first: ferrograd.exp(x).
 abs = Tensor.abs
 add = Tensor.add
+addcdiv = Tensor.addcdiv
+addcmul = Tensor.addcmul
 bmm = Tensor.bmm
 clone = Tensor.clone
 cos = Tensor.cos
@@ -131,7 +134,9 @@ def get_default_dtype() -> dtype:
 from builtins import bool as builtins_bool  # noqa: E402
 from builtins import int as builtins_int  # noqa: E402
 
-from . import autograd, nn, return_types  # noqa: E402
+from . import autograd, datasets, nn, optim, return_types, utils  # noqa: E402  # noqa: E402
+from ._typename import typename  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 __all__ = [
     "BoolTensor",
@@ -144,6 +149,8 @@ __all__ = [
     "Tensor",
     "abs",
     "add",
+    "addcdiv",
+    "addcmul",
     "arange",
     "as_tensor",
     "autograd",
@@ -151,6 +158,7 @@ __all__ = [
     "bool",
     "clone",
     "cos",
+    "datasets",
     "device",
     "div",
     "dot",
@@ -182,6 +190,7 @@ __all__ = [
     "is_tensor",
     "le",
     "linspace",
+    "load",
     "log",
     "long",
     "lt",
@@ -196,6 +205,7 @@ __all__ = [
     "ne",
     "neg",
     "nn",
+    "optim",
     "no_grad",
     "norm",
     "numel",
@@ -208,11 +218,13 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "randperm",
     "reciprocal",
     "relu",
     "reshape",
     "return_types",
     "rsqrt",
+    "save",
     "seed",
     "set_grad_enabled",
     "set_printoptions",
@@ -228,7 +240,9 @@ __all__ = [
     "tanh",
     "tensor",
     "transpose",
+    "typename",
     "unsqueeze",
+    "utils",
     "where",
     "zeros",
     "zeros_like",

@@ -137,3 +137,71 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
     Ok(out)
 }
+
+/// `a`, `b`, `c` broadcast to their common shape, and an output of that shape in `a`'s dtype.
+fn broadcast3(a: &Tensor, b: &Tensor, c: &Tensor) -> Result<[Tensor; 4]> {
+    let shape = crate::tensor::broadcast_shapes(
+        a.shape(),
+        &crate::tensor::broadcast_shapes(b.shape(), c.shape())?,
+    )?;
+    Ok([
+        broadcast_to(a, &shape)?,
+        broadcast_to(b, &shape)?,
+        broadcast_to(c, &shape)?,
+        Tensor::empty(&shape, a.dtype(), a.device())?,
+    ])
+}
+
+/// `a + alpha * b` rounded once (`add` with `alpha`); same-dtype operands.
+pub fn add_scaled(a: &Tensor, b: &Tensor, alpha: Scalar) -> Result<Tensor> {
+    let shape = crate::tensor::broadcast_shapes(a.shape(), b.shape())?;
+    let out = Tensor::empty(&shape, a.dtype(), a.device())?;
+    let (a, b) = (broadcast_to(a, &shape)?, broadcast_to(b, &shape)?);
+    match out.device() {
+        Device::Cpu => cpu::fused::add_scaled_into(&a, &b, alpha, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// `s + value * t1 * t2` rounded as PyTorch's `addcmul`.
+pub fn addcmul(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Tensor> {
+    let [s, t1, t2, out] = broadcast3(s, t1, t2)?;
+    match out.device() {
+        Device::Cpu => cpu::fused::addcmul_into(&s, &t1, &t2, value, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// `s + value * t1 / t2` rounded as PyTorch's `addcdiv` (floating dtypes).
+pub fn addcdiv(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Tensor> {
+    let [s, t1, t2, out] = broadcast3(s, t1, t2)?;
+    match out.device() {
+        Device::Cpu => cpu::fused::addcdiv_into(&s, &t1, &t2, value, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// PyTorch's `lerp(s, e, weight)` for a number weight (floating dtypes).
+pub fn lerp_scalar(s: &Tensor, e: &Tensor, weight: Scalar) -> Result<Tensor> {
+    let shape = crate::tensor::broadcast_shapes(s.shape(), e.shape())?;
+    let out = Tensor::empty(&shape, s.dtype(), s.device())?;
+    let (s, e) = (broadcast_to(s, &shape)?, broadcast_to(e, &shape)?);
+    match out.device() {
+        Device::Cpu => cpu::fused::lerp_scalar_into(&s, &e, weight, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// PyTorch's `lerp(s, e, w)` for a tensor weight (floating dtypes).
+pub fn lerp(s: &Tensor, e: &Tensor, w: &Tensor) -> Result<Tensor> {
+    let [s, e, w, out] = broadcast3(s, e, w)?;
+    match out.device() {
+        Device::Cpu => cpu::fused::lerp_into(&s, &e, &w, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}

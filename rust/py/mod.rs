@@ -11,7 +11,10 @@ mod hooks;
 mod node;
 mod random;
 mod tensor;
+mod tensor_copy;
+mod tensor_fused;
 mod tensor_math;
+mod tensor_random;
 mod tensor_shape;
 
 use pyo3::prelude::*;
@@ -65,5 +68,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m
     )?)?;
     m.add_function(wrap_pyfunction!(functional::where_, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_random::randperm, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_random::_trunc_normal_, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_copy::_rebuild_tensor, m)?)?;
     Ok(())
 }
