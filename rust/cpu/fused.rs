@@ -6,10 +6,10 @@
 //!
 //! Operands arrive in one dtype, broadcast to the output's shape.
 
-use super::elementwise::{map2, map3};
 use super::number::Number;
+use super::strided::for_each_run;
 use crate::error::Result;
-use crate::tensor::{Scalar, Tensor};
+use crate::tensor::{Element, Scalar, Tensor};
 use crate::{with_dtype, with_float_dtype};
 
 /// `self * b + c`: rounded once for floats (an FMA); plain arithmetic for integers and bool.
@@ -37,12 +37,122 @@ impl MulAdd for i64 {}
 impl MulAdd for i32 {}
 impl MulAdd for bool {}
 
+/// `out[i] = f(inputs[i])` over one run of elements (pointers with their steps).
+#[inline(always)]
+unsafe fn run<T: Copy, const N: usize>(
+    out: (*mut T, usize),
+    inputs: [(*const T, usize); N],
+    len: usize,
+    f: impl Fn([T; N]) -> T,
+) {
+    let (po, to) = out;
+    if to == 1 && inputs.iter().all(|&(_, step)| step == 1) {
+        for i in 0..len {
+            *po.add(i) = f(inputs.map(|(p, _)| *p.add(i)));
+        }
+    } else {
+        for i in 0..len {
+            *po.add(i * to) = f(inputs.map(|(p, step)| *p.add(i * step)));
+        }
+    }
+}
+
+/// [`run`] compiled for FMA instructions, so `mul_add` is one instruction rather than a call
+/// into libm. Only called after checking that the CPU has them.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+unsafe fn run_fma<T: Copy, const N: usize>(
+    out: (*mut T, usize),
+    inputs: [(*const T, usize); N],
+    len: usize,
+    f: impl Fn([T; N]) -> T,
+) {
+    run(out, inputs, len, f)
+}
+
+/// Whether to use [`run_fma`] (almost every x86-64 CPU since 2013 can).
+fn has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("fma");
+    #[cfg(not(target_arch = "x86_64"))]
+    return false;
+}
+
+/// [`run`] or [`run_fma`].
+#[inline(always)]
+unsafe fn dispatch<T: Copy, const N: usize>(
+    fma: bool,
+    out: (*mut T, usize),
+    inputs: [(*const T, usize); N],
+    len: usize,
+    f: impl Fn([T; N]) -> T,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if fma {
+        return run_fma(out, inputs, len, f);
+    }
+    let _ = fma;
+    run(out, inputs, len, f)
+}
+
+/// `out = f([a, b])` elementwise; `a` and `b` are broadcast to `out`'s shape.
+unsafe fn zip2<T: Element>(out: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn([T; 2]) -> T + Copy) {
+    let (fma, ol, al, bl) = (has_fma(), out.layout(), a.layout(), b.layout());
+    let (po, pa, pb) = (out.cpu_ptr::<T>(), a.cpu_ptr::<T>(), b.cpu_ptr::<T>());
+    for_each_run(
+        &ol.shape,
+        [&ol.strides, &al.strides, &bl.strides],
+        |[so, sa, sb], [to, ta, tb], len| {
+            dispatch(
+                fma,
+                (po.add(so), to),
+                [(pa.add(sa), ta), (pb.add(sb), tb)],
+                len,
+                f,
+            )
+        },
+    );
+}
+
+/// `out = f([a, b, c])` elementwise; the inputs are broadcast to `out`'s shape.
+unsafe fn zip3<T: Element>(
+    out: &Tensor,
+    a: &Tensor,
+    b: &Tensor,
+    c: &Tensor,
+    f: impl Fn([T; 3]) -> T + Copy,
+) {
+    let (fma, ol) = (has_fma(), out.layout());
+    let (po, pa, pb, pc) = (
+        out.cpu_ptr::<T>(),
+        a.cpu_ptr::<T>(),
+        b.cpu_ptr::<T>(),
+        c.cpu_ptr::<T>(),
+    );
+    for_each_run(
+        &ol.shape,
+        [
+            &ol.strides,
+            &a.layout().strides,
+            &b.layout().strides,
+            &c.layout().strides,
+        ],
+        |[so, sa, sb, sc], [to, ta, tb, tc], len| {
+            let inputs = [
+                (pa.add(sa) as *const T, ta),
+                (pb.add(sb) as *const T, tb),
+                (pc.add(sc) as *const T, tc),
+            ];
+            dispatch(fma, (po.add(so), to), inputs, len, f)
+        },
+    );
+}
+
 /// `out = a + alpha * b`.
 pub fn add_scaled_into(a: &Tensor, b: &Tensor, alpha: Scalar, out: &Tensor) -> Result<()> {
     with_dtype!(out.dtype(), T => unsafe {
         let alpha = alpha.cast::<T>();
-        map2(out.cpu_ptr::<T>(), out.layout(), a.cpu_ptr::<T>(), a.layout(), b.cpu_ptr::<T>(), b.layout(),
-            |x: T, y: T| MulAdd::mul_add(y, alpha, x))
+        zip2(out, a, b, |[x, y]: [T; 2]| MulAdd::mul_add(y, alpha, x))
     });
     Ok(())
 }
@@ -57,8 +167,7 @@ pub fn addcmul_into(
 ) -> Result<()> {
     with_dtype!(out.dtype(), T => unsafe {
         let value = value.cast::<T>();
-        map3(out.cpu_ptr::<T>(), out.layout(), s.cpu_ptr::<T>(), s.layout(), t1.cpu_ptr::<T>(), t1.layout(),
-            t2.cpu_ptr::<T>(), t2.layout(), |x: T, y: T, z: T| MulAdd::mul_add(Number::mul(value, y), z, x))
+        zip3(out, s, t1, t2, |[x, y, z]: [T; 3]| MulAdd::mul_add(Number::mul(value, y), z, x))
     });
     Ok(())
 }
@@ -73,8 +182,7 @@ pub fn addcdiv_into(
 ) -> Result<()> {
     with_float_dtype!(out.dtype(), T => unsafe {
         let value = value.cast::<T>();
-        map3(out.cpu_ptr::<T>(), out.layout(), s.cpu_ptr::<T>(), s.layout(), t1.cpu_ptr::<T>(), t1.layout(),
-            t2.cpu_ptr::<T>(), t2.layout(), |x: T, y: T, z: T| Number::add(x, Number::div(Number::mul(value, y), z)))
+        zip3(out, s, t1, t2, |[x, y, z]: [T; 3]| x + value * y / z)
     });
     Ok(())
 }
@@ -95,18 +203,14 @@ fn lerp<T: MulAdd>(s: T, e: T, w: T) -> T {
 pub fn lerp_scalar_into(s: &Tensor, e: &Tensor, weight: Scalar, out: &Tensor) -> Result<()> {
     with_float_dtype!(out.dtype(), T => unsafe {
         let w = weight.cast::<T>();
-        map2(out.cpu_ptr::<T>(), out.layout(), s.cpu_ptr::<T>(), s.layout(), e.cpu_ptr::<T>(), e.layout(),
-            |x: T, y: T| lerp(x, y, w))
+        zip2(out, s, e, |[x, y]: [T; 2]| lerp(x, y, w))
     });
     Ok(())
 }
 
 /// `out = lerp(s, e, w)` elementwise (floating dtypes).
 pub fn lerp_into(s: &Tensor, e: &Tensor, w: &Tensor, out: &Tensor) -> Result<()> {
-    with_float_dtype!(out.dtype(), T => unsafe {
-        map3(out.cpu_ptr::<T>(), out.layout(), s.cpu_ptr::<T>(), s.layout(), e.cpu_ptr::<T>(), e.layout(),
-            w.cpu_ptr::<T>(), w.layout(), |x: T, y: T, z: T| lerp(x, y, z))
-    });
+    with_float_dtype!(out.dtype(), T => unsafe { zip3(out, s, e, w, |[x, y, z]: [T; 3]| lerp(x, y, z)) });
     Ok(())
 }
 

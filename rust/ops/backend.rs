@@ -138,70 +138,59 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
-/// `a`, `b`, `c` broadcast to their common shape, and an output of that shape in `a`'s dtype.
-fn broadcast3(a: &Tensor, b: &Tensor, c: &Tensor) -> Result<[Tensor; 4]> {
-    let shape = crate::tensor::broadcast_shapes(
-        a.shape(),
-        &crate::tensor::broadcast_shapes(b.shape(), c.shape())?,
-    )?;
-    Ok([
-        broadcast_to(a, &shape)?,
-        broadcast_to(b, &shape)?,
-        broadcast_to(c, &shape)?,
-        Tensor::empty(&shape, a.dtype(), a.device())?,
-    ])
+/// Runs a CPU kernel writing `out`, or fails on a device without one.
+fn cpu_only(out: &Tensor, kernel: impl FnOnce() -> Result<()>) -> Result<()> {
+    match out.device() {
+        Device::Cpu => kernel(),
+        d => Err(unsupported(d)),
+    }
 }
 
-/// `a + alpha * b` rounded once (`add` with `alpha`); same-dtype operands.
-pub fn add_scaled(a: &Tensor, b: &Tensor, alpha: Scalar) -> Result<Tensor> {
-    let shape = crate::tensor::broadcast_shapes(a.shape(), b.shape())?;
-    let out = Tensor::empty(&shape, a.dtype(), a.device())?;
-    let (a, b) = (broadcast_to(a, &shape)?, broadcast_to(b, &shape)?);
-    match out.device() {
-        Device::Cpu => cpu::fused::add_scaled_into(&a, &b, alpha, &out)?,
-        d => return Err(unsupported(d)),
-    }
-    Ok(out)
+// Fused ops (`ops::fused`): the inputs share one dtype and are broadcast to `out`'s shape;
+// `out` may be the first input itself (in-place ops).
+
+/// `out = a + alpha * b`, rounded once.
+pub fn add_scaled_into(a: &Tensor, b: &Tensor, alpha: Scalar, out: &Tensor) -> Result<()> {
+    let (a, b) = (broadcast_to(a, out.shape())?, broadcast_to(b, out.shape())?);
+    cpu_only(out, || cpu::fused::add_scaled_into(&a, &b, alpha, out))
 }
 
-/// `s + value * t1 * t2` rounded as PyTorch's `addcmul`.
-pub fn addcmul(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Tensor> {
-    let [s, t1, t2, out] = broadcast3(s, t1, t2)?;
-    match out.device() {
-        Device::Cpu => cpu::fused::addcmul_into(&s, &t1, &t2, value, &out)?,
-        d => return Err(unsupported(d)),
-    }
-    Ok(out)
+/// `out = s + value * t1 * t2`, rounded as PyTorch's `addcmul`.
+pub fn addcmul_into(
+    s: &Tensor,
+    t1: &Tensor,
+    t2: &Tensor,
+    value: Scalar,
+    out: &Tensor,
+) -> Result<()> {
+    let [s, t1, t2] = [s, t1, t2].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || {
+        cpu::fused::addcmul_into(&s?, &t1?, &t2?, value, out)
+    })
 }
 
-/// `s + value * t1 / t2` rounded as PyTorch's `addcdiv` (floating dtypes).
-pub fn addcdiv(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Tensor> {
-    let [s, t1, t2, out] = broadcast3(s, t1, t2)?;
-    match out.device() {
-        Device::Cpu => cpu::fused::addcdiv_into(&s, &t1, &t2, value, &out)?,
-        d => return Err(unsupported(d)),
-    }
-    Ok(out)
+/// `out = s + value * t1 / t2` (floating dtypes).
+pub fn addcdiv_into(
+    s: &Tensor,
+    t1: &Tensor,
+    t2: &Tensor,
+    value: Scalar,
+    out: &Tensor,
+) -> Result<()> {
+    let [s, t1, t2] = [s, t1, t2].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || {
+        cpu::fused::addcdiv_into(&s?, &t1?, &t2?, value, out)
+    })
 }
 
-/// PyTorch's `lerp(s, e, weight)` for a number weight (floating dtypes).
-pub fn lerp_scalar(s: &Tensor, e: &Tensor, weight: Scalar) -> Result<Tensor> {
-    let shape = crate::tensor::broadcast_shapes(s.shape(), e.shape())?;
-    let out = Tensor::empty(&shape, s.dtype(), s.device())?;
-    let (s, e) = (broadcast_to(s, &shape)?, broadcast_to(e, &shape)?);
-    match out.device() {
-        Device::Cpu => cpu::fused::lerp_scalar_into(&s, &e, weight, &out)?,
-        d => return Err(unsupported(d)),
-    }
-    Ok(out)
+/// `out = lerp(s, e, weight)` for a number weight (floating dtypes).
+pub fn lerp_scalar_into(s: &Tensor, e: &Tensor, weight: Scalar, out: &Tensor) -> Result<()> {
+    let (s, e) = (broadcast_to(s, out.shape())?, broadcast_to(e, out.shape())?);
+    cpu_only(out, || cpu::fused::lerp_scalar_into(&s, &e, weight, out))
 }
 
-/// PyTorch's `lerp(s, e, w)` for a tensor weight (floating dtypes).
-pub fn lerp(s: &Tensor, e: &Tensor, w: &Tensor) -> Result<Tensor> {
-    let [s, e, w, out] = broadcast3(s, e, w)?;
-    match out.device() {
-        Device::Cpu => cpu::fused::lerp_into(&s, &e, &w, &out)?,
-        d => return Err(unsupported(d)),
-    }
-    Ok(out)
+/// `out = lerp(s, e, w)` for a tensor weight (floating dtypes).
+pub fn lerp_into(s: &Tensor, e: &Tensor, w: &Tensor, out: &Tensor) -> Result<()> {
+    let [s, e, w] = [s, e, w].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || cpu::fused::lerp_into(&s?, &e?, &w?, out))
 }

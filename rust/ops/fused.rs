@@ -1,7 +1,7 @@
 //! Ops PyTorch computes with a single rounding (a fused multiply-add on floats): `add` and
 //! `sub` with `alpha`, `addcmul`, `lerp`; and `addcdiv`, computed alongside. Optimizer
-//! updates are made of them, so they match PyTorch's to the bit. The in-place forms compute
-//! out of place and write the result with `copy_`.
+//! updates are made of them, so they match PyTorch's to the bit. The in-place forms write
+//! straight into the tensor when no dtype conversion or autograd is involved.
 
 use smallvec::smallvec;
 
@@ -9,10 +9,10 @@ use super::arith::{
     cast, mul, mul_scalar, neg, operand, rdiv_scalar, rhs_tensor, rsub_scalar, sub, Rhs,
 };
 use super::backend;
-use super::inplace::copy_;
+use super::inplace::update;
 use crate::autograd::{is_recording, record, save_if, Backward, BackwardCtx, Grads};
 use crate::error::{Error, Result};
-use crate::tensor::{result_type, DType, Scalar, Tensor};
+use crate::tensor::{broadcast_shapes, result_type, shape_str, DType, Scalar, Tensor};
 
 /// PyTorch's checks on the `alpha`/`value` multiplier of a `dtype` computation.
 fn check_multiplier(name: &str, m: Scalar, dtype: DType) -> Result<()> {
@@ -36,17 +36,57 @@ fn negate(s: Scalar) -> Scalar {
     }
 }
 
-/// Writes `value` into `dst` for an in-place op, with PyTorch's error when the result's
-/// dtype does not fit `dst`'s.
-fn assign(dst: &Tensor, value: &Tensor) -> Result<()> {
-    if value.dtype().category() > dst.dtype().category() {
+/// A new tensor of `dtype` shaped like `inputs` broadcast together.
+fn output(dtype: DType, inputs: &[&Tensor]) -> Result<Tensor> {
+    let mut shape = inputs[0].shape_dims();
+    for t in &inputs[1..] {
+        shape = broadcast_shapes(&shape, t.shape())?;
+    }
+    Tensor::empty(&shape, dtype, inputs[0].device())
+}
+
+/// Runs an in-place op on `dst`, its first operand, whose result has `dtype`: with PyTorch's
+/// errors when that result does not fit `dst`, then `kernel()` writes straight into `dst`
+/// when no dtype conversion, aliasing or autograd is involved, and otherwise `op(old)`
+/// computes the result out of place (recorded) from `dst`'s old value.
+fn in_place(
+    dst: &Tensor,
+    dtype: DType,
+    others: &[&Tensor],
+    op: impl Fn(&Tensor) -> Result<Tensor>,
+    kernel: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    if dtype.category() > dst.dtype().category() {
         return Err(Error::runtime(format!(
             "result type {} can't be cast to the desired output type {}",
-            value.dtype().scalar_type_name(),
+            dtype.scalar_type_name(),
             dst.dtype().scalar_type_name()
         )));
     }
-    copy_(dst, value)
+    let mut shape = dst.shape_dims();
+    for t in others {
+        shape = broadcast_shapes(&shape, t.shape())?;
+    }
+    if shape.as_slice() != dst.shape() {
+        return Err(Error::runtime(format!(
+            "output with shape {} doesn't match the broadcast shape {}",
+            shape_str(dst.shape()),
+            shape_str(&shape)
+        )));
+    }
+    let direct = dtype == dst.dtype() && !others.iter().any(|t| t.storage().same(dst.storage()));
+    update(
+        dst,
+        others,
+        || {
+            if direct {
+                kernel()
+            } else {
+                backend::copy_into(&op(dst)?, dst)
+            }
+        },
+        |old| op(old),
+    )
 }
 
 /// `a + alpha * b` (`a - alpha * b` when `subtract`), rounded once.
@@ -57,7 +97,14 @@ pub fn add_scaled(a: &Tensor, b: Rhs, alpha: Scalar, subtract: bool) -> Result<T
     }
     check_multiplier("alpha", alpha, dtype)?;
     let alpha = if subtract { negate(alpha) } else { alpha };
-    let out = backend::add_scaled(&cast(a, dtype)?, &rhs_tensor(&b, dtype, a)?, alpha)?;
+    let out = output(
+        dtype,
+        &[Some(a), b.tensor()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+    )?;
+    backend::add_scaled_into(&cast(a, dtype)?, &rhs_tensor(&b, dtype, a)?, alpha, &out)?;
     let inputs: Vec<&Tensor> = [Some(a), b.tensor()].into_iter().flatten().collect();
     if is_recording(&inputs) {
         let node = AddScaledBackward { alpha, subtract };
@@ -71,7 +118,18 @@ pub fn add_scaled(a: &Tensor, b: Rhs, alpha: Scalar, subtract: bool) -> Result<T
 
 /// `dst += alpha * b` (`-=` when `subtract`).
 pub fn add_scaled_(dst: &Tensor, b: Rhs, alpha: Scalar, subtract: bool) -> Result<()> {
-    assign(dst, &add_scaled(dst, b, alpha, subtract)?)
+    let dtype = result_type(&[operand(dst), b.operand()]);
+    let others: Vec<&Tensor> = b.tensor().into_iter().collect();
+    in_place(
+        dst,
+        dtype,
+        &others,
+        |old| add_scaled(old, b, alpha, subtract),
+        || {
+            let alpha = if subtract { negate(alpha) } else { alpha };
+            backend::add_scaled_into(dst, &rhs_tensor(&b, dtype, dst)?, alpha, dst)
+        },
+    )
 }
 
 /// The common dtype of three operands, and the three cast to it (data only).
@@ -82,8 +140,9 @@ fn promote3(a: &Tensor, b: &Tensor, c: &Tensor) -> Result<(DType, [Tensor; 3])> 
 
 /// `s + value * t1 * t2`.
 pub fn addcmul(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Tensor> {
-    let (_, [cs, c1, c2]) = promote3(s, t1, t2)?;
-    let out = backend::addcmul(&cs, &c1, &c2, value)?;
+    let (dtype, [cs, c1, c2]) = promote3(s, t1, t2)?;
+    let out = output(dtype, &[s, t1, t2])?;
+    backend::addcmul_into(&cs, &c1, &c2, value, &out)?;
     if is_recording(&[s, t1, t2]) {
         record(
             AddcBackward {
@@ -107,7 +166,8 @@ pub fn addcdiv(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Te
     if !dtype.is_floating_point() {
         return Err(Error::runtime("Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes."));
     }
-    let out = backend::addcdiv(&cs, &c1, &c2, value)?;
+    let out = output(dtype, &[s, t1, t2])?;
+    backend::addcdiv_into(&cs, &c1, &c2, value, &out)?;
     if is_recording(&[s, t1, t2]) {
         record(
             AddcBackward {
@@ -123,11 +183,29 @@ pub fn addcdiv(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Te
 }
 
 pub fn addcmul_(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<()> {
-    assign(s, &addcmul(s, t1, t2, value)?)
+    let (dtype, [_, c1, c2]) = promote3(s, t1, t2)?;
+    in_place(
+        s,
+        dtype,
+        &[t1, t2],
+        |old| addcmul(old, t1, t2, value),
+        || backend::addcmul_into(s, &c1, &c2, value, s),
+    )
 }
 
 pub fn addcdiv_(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<()> {
-    assign(s, &addcdiv(s, t1, t2, value)?)
+    let (dtype, [_, c1, c2]) = promote3(s, t1, t2)?;
+    if !dtype.is_floating_point() {
+        // The out-of-place op gives PyTorch's error.
+        return addcdiv(s, t1, t2, value).map(|_| ());
+    }
+    in_place(
+        s,
+        dtype,
+        &[t1, t2],
+        |old| addcdiv(old, t1, t2, value),
+        || backend::addcdiv_into(s, &c1, &c2, value, s),
+    )
 }
 
 /// C's name of a floating dtype, as PyTorch's lerp errors print it.
@@ -165,10 +243,14 @@ pub fn lerp(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<Tensor> {
         }
     }
     super::check_same_device("lerp", &[s, end])?;
-    let out = match weight {
-        Rhs::Scalar(w) => backend::lerp_scalar(s, end, w)?,
-        Rhs::Tensor(w) => backend::lerp(s, end, w)?,
-    };
+    let out = output(
+        s.dtype(),
+        &[Some(s), Some(end), weight.tensor()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+    )?;
+    write_lerp(s, end, weight, &out)?;
     match weight {
         Rhs::Scalar(w) if is_recording(&[s, end]) => record(
             LerpBackward { weight: Some(w) },
@@ -191,8 +273,26 @@ pub fn lerp(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<Tensor> {
     Ok(out)
 }
 
+fn write_lerp(s: &Tensor, end: &Tensor, weight: Rhs, out: &Tensor) -> Result<()> {
+    match weight {
+        Rhs::Scalar(w) => backend::lerp_scalar_into(s, end, w, out),
+        Rhs::Tensor(w) => backend::lerp_into(s, end, w, out),
+    }
+}
+
 pub fn lerp_(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<()> {
-    assign(s, &lerp(s, end, weight)?)
+    let others: Vec<&Tensor> = [Some(end), weight.tensor()].into_iter().flatten().collect();
+    // Checked out of place first: lerp's dtype errors come before the in-place ones.
+    if !s.dtype().is_floating_point() || others.iter().any(|t| t.dtype() != s.dtype()) {
+        return lerp(s, end, weight).map(|_| ());
+    }
+    in_place(
+        s,
+        s.dtype(),
+        &others,
+        |old| lerp(old, end, weight),
+        || write_lerp(s, end, weight, s),
+    )
 }
 
 /// `add`/`sub` with `alpha`: the second input's gradient is scaled by (+/-) `alpha`.
