@@ -21,13 +21,14 @@ from .linear import Bilinear, Identity, Linear
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss_all
 from .module import Module
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 __all__ = [
     "functional",
     "init",
     "utils",
     "Bilinear",
+    "Buffer",
     "Flatten",
     "Identity",
     "Linear",

@@ -36,7 +36,7 @@ from .. import _core
 from .._typename import typename
 from ..autograd.grad_mode import no_grad
 from ..utils.hooks import RemovableHandle
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 M = TypeVar("M", bound="Module")
 
@@ -233,10 +233,18 @@ class Module:
                     f"cannot assign '{typename(value)}' as child module '{name}' (torch.nn.Module or None expected)"
                 )
             modules[name] = value
-        elif buffers is not None and name in buffers:
+        elif isinstance(value, Buffer) or (buffers is not None and name in buffers):
             if value is not None and not isinstance(value, _core.Tensor):
-                raise TypeError(f"cannot assign '{typename(value)}' as buffer '{name}' (torch.Tensor or None expected)")
-            buffers[name] = value
+                raise TypeError(
+                    f"cannot assign '{typename(value)}' as buffer '{name}' "
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
+                )
+            if isinstance(value, Buffer):
+                persistent = value.persistent
+            else:
+                persistent = name not in self._non_persistent_buffers_set
+            remove_from(self.__dict__, self._parameters, self._modules)
+            self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
 

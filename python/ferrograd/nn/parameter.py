@@ -47,4 +47,31 @@ class Parameter(_core.Tensor):
         return memo[id(self)]
 
 
-__all__ = ["Parameter"]
+class _BufferMeta(type):
+    # A Buffer is a plain tensor marked for registration; isinstance looks at the mark.
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, _core.Tensor) and getattr(obj, "_is_buffer", False)
+
+
+class Buffer(metaclass=_BufferMeta):
+    """Marks a tensor to become a module buffer when assigned as an attribute, like
+    ``register_buffer`` (``persistent=False`` keeps it out of the ``state_dict``).
+
+    >>> import ferrograd
+    >>> from ferrograd import nn
+    >>> m = nn.Module()
+    >>> m.steps = nn.Buffer(ferrograd.zeros(1))
+    >>> list(m.state_dict())
+    ['steps']
+    """
+
+    def __new__(cls, data: _core.Tensor | None = None, *, persistent: bool = True) -> Any:  # type: ignore[misc]
+        if data is None:
+            data = _core.empty(0)
+        tensor = data.detach().requires_grad_(data.requires_grad)
+        tensor.persistent = persistent
+        tensor._is_buffer = True
+        return tensor
+
+
+__all__ = ["Buffer", "Parameter"]
