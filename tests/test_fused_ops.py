@@ -154,6 +154,11 @@ def test_double_backward_through_addcmul():
             "For integral input tensors, argument alpha must not be a floating point number.",
         ),
         (
+            lambda: ferrograd.ones(2, dtype=ferrograd.int64).add_(ferrograd.ones(2, dtype=ferrograd.int64), alpha=0.5),
+            RuntimeError,
+            "For integral input tensors, argument alpha must not be a floating point number.",
+        ),
+        (
             lambda: ferrograd.ones(2, dtype=ferrograd.int64).add_(ferrograd.ones(2), alpha=2),
             RuntimeError,
             "result type Float can't be cast to the desired output type Long",

@@ -89,25 +89,27 @@ fn in_place(
     )
 }
 
-/// `a + alpha * b` (`a - alpha * b` when `subtract`), rounded once.
-pub fn add_scaled(a: &Tensor, b: Rhs, alpha: Scalar, subtract: bool) -> Result<Tensor> {
+/// The dtype of `a +/- alpha * b` and the signed multiplier, with PyTorch's checks.
+fn scaled_dtype(a: &Tensor, b: &Rhs, alpha: Scalar, subtract: bool) -> Result<(DType, Scalar)> {
     let dtype = result_type(&[operand(a), b.operand()]);
     if subtract && dtype == DType::Bool {
         return Err(Error::not_implemented("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."));
     }
     check_multiplier("alpha", alpha, dtype)?;
-    let alpha = if subtract { negate(alpha) } else { alpha };
-    let out = output(
-        dtype,
-        &[Some(a), b.tensor()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>(),
-    )?;
-    backend::add_scaled_into(&cast(a, dtype)?, &rhs_tensor(&b, dtype, a)?, alpha, &out)?;
+    Ok((dtype, if subtract { negate(alpha) } else { alpha }))
+}
+
+/// `a + alpha * b` (`a - alpha * b` when `subtract`), rounded once.
+pub fn add_scaled(a: &Tensor, b: Rhs, alpha: Scalar, subtract: bool) -> Result<Tensor> {
+    let (dtype, signed) = scaled_dtype(a, &b, alpha, subtract)?;
     let inputs: Vec<&Tensor> = [Some(a), b.tensor()].into_iter().flatten().collect();
+    let out = output(dtype, &inputs)?;
+    backend::add_scaled_into(&cast(a, dtype)?, &rhs_tensor(&b, dtype, a)?, signed, &out)?;
     if is_recording(&inputs) {
-        let node = AddScaledBackward { alpha, subtract };
+        let node = AddScaledBackward {
+            alpha: signed,
+            subtract,
+        };
         match b.tensor() {
             Some(t) => record(node, &[Some(a), Some(t)], smallvec![], &[&out]),
             None => record(node, &[Some(a)], smallvec![], &[&out]),
@@ -118,17 +120,14 @@ pub fn add_scaled(a: &Tensor, b: Rhs, alpha: Scalar, subtract: bool) -> Result<T
 
 /// `dst += alpha * b` (`-=` when `subtract`).
 pub fn add_scaled_(dst: &Tensor, b: Rhs, alpha: Scalar, subtract: bool) -> Result<()> {
-    let dtype = result_type(&[operand(dst), b.operand()]);
+    let (dtype, signed) = scaled_dtype(dst, &b, alpha, subtract)?;
     let others: Vec<&Tensor> = b.tensor().into_iter().collect();
     in_place(
         dst,
         dtype,
         &others,
         |old| add_scaled(old, b, alpha, subtract),
-        || {
-            let alpha = if subtract { negate(alpha) } else { alpha };
-            backend::add_scaled_into(dst, &rhs_tensor(&b, dtype, dst)?, alpha, dst)
-        },
+        || backend::add_scaled_into(dst, &rhs_tensor(&b, dtype, dst)?, signed, dst),
     )
 }
 
@@ -182,6 +181,7 @@ pub fn addcdiv(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Te
     Ok(out)
 }
 
+/// `s += value * t1 * t2`.
 pub fn addcmul_(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<()> {
     let (dtype, [_, c1, c2]) = promote3(s, t1, t2)?;
     in_place(
@@ -193,11 +193,11 @@ pub fn addcmul_(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<(
     )
 }
 
+/// `s += value * t1 / t2`.
 pub fn addcdiv_(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<()> {
     let (dtype, [_, c1, c2]) = promote3(s, t1, t2)?;
     if !dtype.is_floating_point() {
-        // The out-of-place op gives PyTorch's error.
-        return addcdiv(s, t1, t2, value).map(|_| ());
+        return addcdiv(s, t1, t2, value).map(|_| ()); // PyTorch's error, from the op itself
     }
     in_place(
         s,
@@ -219,9 +219,8 @@ fn c_name(dtype: DType) -> &'static str {
     }
 }
 
-/// `s + weight * (end - s)`, computed so that both ends are exact. `weight` is a number or
-/// a tensor of `s`'s dtype.
-pub fn lerp(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<Tensor> {
+/// PyTorch's checks on `lerp`'s operands: floating, all of `s`'s dtype, on one device.
+fn check_lerp(s: &Tensor, end: &Tensor, weight: &Rhs) -> Result<()> {
     let kernel = if weight.tensor().is_some() {
         "lerp_kernel_tensor"
     } else {
@@ -242,7 +241,13 @@ pub fn lerp(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<Tensor> {
             )));
         }
     }
-    super::check_same_device("lerp", &[s, end])?;
+    super::check_same_device("lerp", &[s, end])
+}
+
+/// `s + weight * (end - s)`, computed so that both ends are exact. `weight` is a number or
+/// a tensor of `s`'s dtype.
+pub fn lerp(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<Tensor> {
+    check_lerp(s, end, &weight)?;
     let out = output(
         s.dtype(),
         &[Some(s), Some(end), weight.tensor()]
@@ -273,6 +278,7 @@ pub fn lerp(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<Tensor> {
     Ok(out)
 }
 
+/// Runs the lerp kernel for a number or tensor `weight`.
 fn write_lerp(s: &Tensor, end: &Tensor, weight: Rhs, out: &Tensor) -> Result<()> {
     match weight {
         Rhs::Scalar(w) => backend::lerp_scalar_into(s, end, w, out),
@@ -280,12 +286,10 @@ fn write_lerp(s: &Tensor, end: &Tensor, weight: Rhs, out: &Tensor) -> Result<()>
     }
 }
 
+/// `s.lerp_(end, weight)`.
 pub fn lerp_(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<()> {
+    check_lerp(s, end, &weight)?;
     let others: Vec<&Tensor> = [Some(end), weight.tensor()].into_iter().flatten().collect();
-    // Checked out of place first: lerp's dtype errors come before the in-place ones.
-    if !s.dtype().is_floating_point() || others.iter().any(|t| t.dtype() != s.dtype()) {
-        return lerp(s, end, weight).map(|_| ());
-    }
     in_place(
         s,
         s.dtype(),

@@ -171,22 +171,20 @@ class Module:
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at the dotted path ``target`` (``"layer.weight"``)."""
-        return self._get_member(target, Parameter, "nn.Parameter")
+        return self._get_member(target, "_parameters", "an nn.Parameter")
 
     def get_buffer(self, target: str) -> _core.Tensor:
         """The buffer at the dotted path ``target``."""
-        return self._get_member(target, _core.Tensor, "buffer")
+        return self._get_member(target, "_buffers", "a buffer")
 
-    def _get_member(self, target: str, kind: type, kind_name: str) -> Any:
+    def _get_member(self, target: str, registry: str, what: str) -> Any:
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
         if not hasattr(module, name):
             raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
-        member = getattr(module, name)
-        registry = module._parameters if kind is Parameter else module._buffers
-        if not isinstance(member, kind) or name not in registry:
-            raise AttributeError(f"`{name}` is not {'an ' + kind_name if kind is Parameter else 'a buffer'}")
-        return member
+        if name not in getattr(module, registry):
+            raise AttributeError(f"`{name}` is not {what}")
+        return getattr(module, name)
 
     # ---- attribute access ----
 

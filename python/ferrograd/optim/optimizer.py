@@ -212,8 +212,9 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, p.grad, group)
+                    grad = p.grad
+                    if grad is not None:
+                        self._update(p, grad, group)
         for hook in list(self._optimizer_step_post_hooks.values()):
             hook(self, args, kwargs)
         return loss
