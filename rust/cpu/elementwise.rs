@@ -37,7 +37,7 @@ unsafe fn map1<A: Copy, O>(po: *mut O, ol: &Layout, pa: *const A, al: &Layout, f
 
 /// Two-input form of [`map1`]; a step of 0 (a broadcast operand) gets its own loop.
 #[inline(always)]
-pub(crate) unsafe fn map2<A: Copy, B: Copy, O>(
+unsafe fn map2<A: Copy, B: Copy, O>(
     po: *mut O,
     ol: &Layout,
     pa: *const A,
@@ -82,7 +82,7 @@ pub(crate) unsafe fn map2<A: Copy, B: Copy, O>(
 /// Like [`map2`] with three inputs (for fused backward formulas).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) unsafe fn map3<A: Copy, B: Copy, C: Copy, O>(
+unsafe fn map3<A: Copy, B: Copy, C: Copy, O>(
     po: *mut O,
     ol: &Layout,
     pa: *const A,
