@@ -39,6 +39,7 @@ from ._core import (
     randint,
     randn,
     randn_like,
+    randperm,
     seed,
     set_default_device,
     tensor,
@@ -67,6 +68,8 @@ where = _core.where
 # Functions that are Tensor methods, called with the tensor first: ferrograd.exp(x).
 abs = Tensor.abs
 add = Tensor.add
+addcdiv = Tensor.addcdiv
+addcmul = Tensor.addcmul
 bmm = Tensor.bmm
 clone = Tensor.clone
 cos = Tensor.cos
@@ -133,7 +136,9 @@ def get_default_dtype() -> dtype:
 from builtins import bool as builtins_bool  # noqa: E402
 from builtins import int as builtins_int  # noqa: E402
 
-from . import autograd, nn, return_types, webgpu  # noqa: E402
+from . import autograd, datasets, nn, optim, return_types, utils, webgpu  # noqa: E402
+from ._typename import typename  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 __all__ = [
     "BoolTensor",
@@ -146,6 +151,8 @@ __all__ = [
     "Tensor",
     "abs",
     "add",
+    "addcdiv",
+    "addcmul",
     "arange",
     "as_tensor",
     "autograd",
@@ -153,6 +160,7 @@ __all__ = [
     "bool",
     "clone",
     "cos",
+    "datasets",
     "device",
     "div",
     "dot",
@@ -185,6 +193,7 @@ __all__ = [
     "is_tensor",
     "le",
     "linspace",
+    "load",
     "log",
     "long",
     "lt",
@@ -199,6 +208,7 @@ __all__ = [
     "ne",
     "neg",
     "nn",
+    "optim",
     "no_grad",
     "norm",
     "numel",
@@ -211,11 +221,13 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "randperm",
     "reciprocal",
     "relu",
     "reshape",
     "return_types",
     "rsqrt",
+    "save",
     "seed",
     "set_default_device",
     "set_grad_enabled",
@@ -232,7 +244,9 @@ __all__ = [
     "tanh",
     "tensor",
     "transpose",
+    "typename",
     "unsqueeze",
+    "utils",
     "webgpu",
     "where",
     "zeros",

@@ -4,7 +4,7 @@
 use super::kinds::{BinaryOp, CompareOp, Distribution, ReduceOp, UnaryOp};
 use crate::cpu;
 use crate::cpu::random::Generator;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::tensor::{DType, Device, Scalar, Tensor};
 use crate::webgpu;
 
@@ -163,4 +163,97 @@ pub fn random(
         Device::WebGpu => webgpu::sample_into(dist, &out, gen)?,
     }
     Ok(out)
+}
+
+/// Runs a CPU kernel writing `out`, or fails on a device without one.
+fn cpu_only(out: &Tensor, kernel: impl FnOnce() -> Result<()>) -> Result<()> {
+    match out.device() {
+        Device::Cpu => kernel(),
+        d => Err(Error::not_implemented(format!(
+            "this op has no kernel for device '{}' yet",
+            d.type_name()
+        ))),
+    }
+}
+
+// Fused ops (`ops::fused`): the inputs share one dtype and are broadcast to `out`'s shape;
+// `out` may be the first input itself (in-place ops). The CPU rounds once (an FMA), as
+// PyTorch's CPU kernels do; the GPU composes elementwise kernels until WGSL versions exist.
+
+/// `value` as a 0-d tensor like `like`, for composing kernels.
+fn scalar_like(value: Scalar, like: &Tensor) -> Result<Tensor> {
+    let s = Tensor::empty(&[], like.dtype(), like.device())?;
+    fill(&s, value)?;
+    Ok(s)
+}
+
+/// `out = a + b * c` from two elementwise kernels.
+fn compose_add_mul(a: &Tensor, b: &Tensor, c: &Tensor, out: &Tensor) -> Result<()> {
+    let product = binary(BinaryOp::Mul, b, c)?;
+    binary_into(BinaryOp::Add, a, &product, out)
+}
+
+/// `out = a + alpha * b`, rounded once.
+pub fn add_scaled_into(a: &Tensor, b: &Tensor, alpha: Scalar, out: &Tensor) -> Result<()> {
+    if out.device() != Device::Cpu {
+        return compose_add_mul(a, b, &scalar_like(alpha, out)?, out);
+    }
+    let (a, b) = (broadcast_to(a, out.shape())?, broadcast_to(b, out.shape())?);
+    cpu_only(out, || cpu::fused::add_scaled_into(&a, &b, alpha, out))
+}
+
+/// `out = s + value * t1 * t2`, rounded as PyTorch's `addcmul`.
+pub fn addcmul_into(
+    s: &Tensor,
+    t1: &Tensor,
+    t2: &Tensor,
+    value: Scalar,
+    out: &Tensor,
+) -> Result<()> {
+    if out.device() != Device::Cpu {
+        let scaled = binary(BinaryOp::Mul, t1, &scalar_like(value, out)?)?;
+        return compose_add_mul(s, &scaled, t2, out);
+    }
+    let [s, t1, t2] = [s, t1, t2].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || {
+        cpu::fused::addcmul_into(&s?, &t1?, &t2?, value, out)
+    })
+}
+
+/// `out = s + value * t1 / t2` (floating dtypes).
+pub fn addcdiv_into(
+    s: &Tensor,
+    t1: &Tensor,
+    t2: &Tensor,
+    value: Scalar,
+    out: &Tensor,
+) -> Result<()> {
+    if out.device() != Device::Cpu {
+        let ratio = binary(BinaryOp::Div, t1, t2)?;
+        return compose_add_mul(s, &ratio, &scalar_like(value, out)?, out);
+    }
+    let [s, t1, t2] = [s, t1, t2].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || {
+        cpu::fused::addcdiv_into(&s?, &t1?, &t2?, value, out)
+    })
+}
+
+/// `out = lerp(s, e, weight)` for a number weight (floating dtypes).
+pub fn lerp_scalar_into(s: &Tensor, e: &Tensor, weight: Scalar, out: &Tensor) -> Result<()> {
+    if out.device() != Device::Cpu {
+        return lerp_into(s, e, &scalar_like(weight, out)?, out);
+    }
+    let (s, e) = (broadcast_to(s, out.shape())?, broadcast_to(e, out.shape())?);
+    cpu_only(out, || cpu::fused::lerp_scalar_into(&s, &e, weight, out))
+}
+
+/// `out = lerp(s, e, w)` for a tensor weight (floating dtypes).
+pub fn lerp_into(s: &Tensor, e: &Tensor, w: &Tensor, out: &Tensor) -> Result<()> {
+    if out.device() != Device::Cpu {
+        // start + w * (end - start)
+        let diff = binary(BinaryOp::Sub, e, s)?;
+        return compose_add_mul(s, w, &diff, out);
+    }
+    let [s, e, w] = [s, e, w].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || cpu::fused::lerp_into(&s?, &e?, &w?, out))
 }

@@ -12,7 +12,10 @@ mod hooks;
 mod node;
 mod random;
 mod tensor;
+mod tensor_copy;
+mod tensor_fused;
 mod tensor_math;
+mod tensor_random;
 mod tensor_shape;
 mod webgpu;
 
@@ -76,5 +79,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_reserved, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_empty_cache, m)?)?;
     webgpu::register_provider();
+    m.add_function(wrap_pyfunction!(tensor_random::randperm, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_random::_trunc_normal_, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_copy::_rebuild_tensor, m)?)?;
     Ok(())
 }
