@@ -1,6 +1,7 @@
 //! CPU kernels. They take tensors whose dtypes and shapes the op layer has already checked.
 
 pub mod elementwise;
+pub mod index;
 pub mod matmul;
 pub mod number;
 pub mod random;

@@ -137,3 +137,53 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
     Ok(out)
 }
+
+/// The grid shape `k` index tensors share (`[]` for none), after checking they are int64.
+fn index_grid(indices: &[Tensor]) -> Result<crate::tensor::Dims> {
+    if let Some(bad) = indices.iter().find(|i| i.dtype() != DType::Int64) {
+        return Err(Error::runtime(format!(
+            "internal error: index kernels take int64 indices, got {:?}",
+            bad.dtype()
+        )));
+    }
+    Ok(indices.first().map(|i| i.shape_dims()).unwrap_or_default())
+}
+
+/// `src[i_0, .., i_{k-1}]`: int64 `indices` of one shape (the grid; broadcast views are fine)
+/// pick positions in the first `k` dims of `src`, whose other dims come whole. The result is
+/// contiguous, of shape `grid ++ src.shape[k..]`. `wrap` lets negative indices count from
+/// the end; an index out of range is an `IndexError` naming its position in `indices`.
+pub fn index(src: &Tensor, indices: &[Tensor], wrap: bool) -> Result<Tensor> {
+    let mut shape = index_grid(indices)?;
+    shape.extend_from_slice(&src.shape()[indices.len()..]);
+    let out = Tensor::empty(&shape, src.dtype(), src.device())?;
+    match src.device() {
+        Device::Cpu => cpu::index::index_into(src, indices, wrap, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// `dst[i_0, .., i_{k-1}] = values` in place (`+=` when `accumulate`), the adjoint of
+/// [`index`]. `values` has `dst`'s dtype and the shape `grid ++ dst.shape[k..]`.
+pub fn index_put(
+    dst: &Tensor,
+    indices: &[Tensor],
+    values: &Tensor,
+    accumulate: bool,
+    wrap: bool,
+) -> Result<()> {
+    index_grid(indices)?;
+    match dst.device() {
+        Device::Cpu => cpu::index::index_put(dst, indices, values, accumulate, wrap),
+        d => Err(unsupported(d)),
+    }
+}
+
+/// The int64 coordinates `[n, ndim]` of the nonzero elements of `x`, in row-major order.
+pub fn nonzero(x: &Tensor) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::index::nonzero(x),
+        d => Err(unsupported(d)),
+    }
+}

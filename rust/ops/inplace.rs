@@ -38,7 +38,7 @@ fn check_allowed(dst: &Tensor) -> Result<()> {
 /// Runs an in-place update of `dst`. `direct` writes the result into `dst` (no autograd);
 /// `recorded(old)` computes it out of place, recorded, from `old` (a copy of `dst`'s value
 /// carrying `dst`'s history).
-fn update(
+pub(crate) fn update(
     dst: &Tensor,
     others: &[&Tensor],
     direct: impl FnOnce() -> Result<()>,

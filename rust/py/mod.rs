@@ -8,11 +8,15 @@ mod dtype;
 mod errors;
 mod functional;
 mod hooks;
+mod linalg;
 mod node;
 mod random;
 mod tensor;
+mod tensor_indexing;
+mod tensor_join;
 mod tensor_math;
 mod tensor_shape;
+mod tensor_shape_ops;
 
 use pyo3::prelude::*;
 
@@ -65,5 +69,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m
     )?)?;
     m.add_function(wrap_pyfunction!(functional::where_, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::cat, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::concat, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::stack, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg::einsum, m)?)?;
     Ok(())
 }
