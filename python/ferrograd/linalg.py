@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Union
 
 from ._core import Tensor, dtype
 
 __all__ = ["matrix_norm", "norm", "vector_norm"]
 
-_Dims = int | Sequence[int] | None
+_Dims = Union[int, Sequence[int], None]
 
 
 def _dims_tuple(dim: _Dims) -> tuple[int, ...] | None:

@@ -95,13 +95,14 @@ pub fn index_put(
     accumulate: bool,
     wrap: bool,
 ) -> Result<()> {
-    let k = indices.len();
+    let grid = grid_of(indices);
+    let g = grid.len();
+    let offsets = grid_offsets(dst.layout(), indices, grid, wrap)?;
+    let rest = rest_layout(dst.layout(), indices.len());
     let vl = values.layout();
-    let offsets = grid_offsets(dst.layout(), indices, &vl.shape[..k], wrap)?;
-    let rest = rest_layout(dst.layout(), k);
-    let value_rest = rest_layout(vl, k);
+    let value_rest = rest_layout(vl, g);
     let mut value_base = Vec::with_capacity(offsets.len());
-    for_each_run(&vl.shape[..k], [&vl.strides[..k]], |[s], [step], len| {
+    for_each_run(grid, [&vl.strides[..g]], |[s], [step], len| {
         value_base.extend((0..len).map(|i| s + i * step))
     });
     with_dtype!(dst.dtype(), T => {
@@ -152,4 +153,52 @@ pub fn nonzero(x: &Tensor) -> Result<Tensor> {
     }
     let t = Tensor::from_vec(coords, &[shape.len(), n])?;
     Ok(t.with_layout(t.layout().transpose(0, 1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ints(values: &[i64], shape: &[usize]) -> Tensor {
+        Tensor::from_vec(values.to_vec(), shape).unwrap()
+    }
+
+    #[test]
+    fn gathers_rows_and_wraps_negatives() {
+        let src = Tensor::from_vec((0..6).map(|v| v as f32).collect(), &[3, 2]).unwrap();
+        let out = Tensor::empty(&[2, 2], crate::tensor::DType::Float32, src.device()).unwrap();
+        index_into(&src, &[ints(&[2, -3], &[2])], true, &out).unwrap();
+        assert_eq!(out.to_vec::<f32>().unwrap(), vec![4.0, 5.0, 0.0, 1.0]);
+        let err = index_into(&src, &[ints(&[-1], &[1])], false, &out).unwrap_err();
+        assert_eq!(
+            err.message,
+            "index -1 is out of bounds for dimension 0 with size 3"
+        );
+    }
+
+    #[test]
+    fn puts_accumulate_repeated_positions() {
+        let dst = Tensor::from_vec(vec![0i64; 3], &[3]).unwrap();
+        let values = ints(&[1, 2, 3], &[3]);
+        index_put(&dst, &[ints(&[0, 0, 2], &[3])], &values, true, false).unwrap();
+        assert_eq!(dst.to_vec::<i64>().unwrap(), vec![3, 0, 3]);
+        let err = index_put(&dst, &[ints(&[0, 5, 2], &[3])], &values, true, false).unwrap_err();
+        assert_eq!(
+            err.message,
+            "index 5 is out of bounds for dimension 0 with size 3"
+        );
+        assert_eq!(
+            dst.to_vec::<i64>().unwrap(),
+            vec![3, 0, 3],
+            "nothing written on error"
+        );
+    }
+
+    #[test]
+    fn nonzero_lists_coordinates_row_major() {
+        let x = Tensor::from_vec(vec![0.0f64, 1.0, 2.0, 0.0], &[2, 2]).unwrap();
+        let nz = nonzero(&x).unwrap();
+        assert_eq!(nz.shape(), &[2, 2]);
+        assert_eq!(nz.to_vec::<i64>().unwrap(), vec![0, 1, 1, 0]);
+    }
 }
