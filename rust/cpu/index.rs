@@ -6,7 +6,7 @@
 //! `out[g.., r..] = src[i_0[g..], .., i_{k-1}[g..], r..]`, with `out` of shape `grid ++ rest`.
 
 use super::number::Number;
-use super::strided::for_each_run;
+use super::strided::{for_each_run, offsets as offsets_of};
 use crate::error::{Error, Result};
 use crate::tensor::{Element, Layout, Tensor};
 use crate::with_dtype;
@@ -47,13 +47,15 @@ fn grid_offsets(
     Ok(offsets)
 }
 
-/// The dims of `l` from `first` on, as a layout at offset 0.
-fn rest_layout(l: &Layout, first: usize) -> Layout {
-    Layout {
-        shape: l.shape[first..].into(),
-        strides: l.strides[first..].into(),
-        offset: 0,
-    }
+/// The storage offsets of the elements of the dims of `l` from `first` on (the block each
+/// grid position copies), row-major.
+fn block_offsets(l: &Layout, first: usize) -> Vec<usize> {
+    offsets_of(&l.shape[first..], &l.strides[first..])
+}
+
+/// Whether block offsets are `0, 1, 2, ...` (the block can be copied in one go).
+fn is_dense(block: &[usize]) -> bool {
+    block.iter().enumerate().all(|(i, &r)| i == r)
 }
 
 /// The shape the index tensors share (`[]` when there are none).
@@ -64,21 +66,22 @@ fn grid_of(indices: &[Tensor]) -> &[usize] {
 /// `out = src[indices..]` for a contiguous `out` of shape `grid ++ src.shape[k..]`.
 pub fn index_into(src: &Tensor, indices: &[Tensor], wrap: bool, out: &Tensor) -> Result<()> {
     let offsets = grid_offsets(src.layout(), indices, grid_of(indices), wrap)?;
-    let rest = rest_layout(src.layout(), indices.len());
-    let block = rest.numel();
-    let inner = Layout::contiguous(&rest.shape);
+    let block = block_offsets(src.layout(), indices.len());
     with_dtype!(src.dtype(), T => {
         let (ps, po) = (src.cpu_ptr::<T>(), out.cpu_ptr::<T>());
+        let dense = is_dense(&block);
         for (g, &base) in offsets.iter().enumerate() {
-            // SAFETY: `base` was bounds-checked; the rest layout stays inside `src`, and
-            // `out` holds `block` elements per grid position.
+            // SAFETY: `base` was bounds-checked, the block offsets stay inside `src`, and `out`
+            // holds `block.len()` elements per grid position.
             unsafe {
-                let (ps, po) = (ps.add(base), po.add(g * block));
-                for_each_run(&rest.shape, [&rest.strides, &inner.strides], |[s, o], [ss, so], len| {
-                    for i in 0..len {
-                        *po.add(o + i * so) = *ps.add(s + i * ss);
+                let (ps, po) = (ps.add(base), po.add(g * block.len()));
+                if dense {
+                    std::ptr::copy_nonoverlapping(ps, po, block.len());
+                } else {
+                    for (i, &r) in block.iter().enumerate() {
+                        *po.add(i) = *ps.add(r);
                     }
-                });
+                }
             }
         }
     });
@@ -96,27 +99,31 @@ pub fn index_put(
     wrap: bool,
 ) -> Result<()> {
     let grid = grid_of(indices);
-    let g = grid.len();
     let offsets = grid_offsets(dst.layout(), indices, grid, wrap)?;
-    let rest = rest_layout(dst.layout(), indices.len());
     let vl = values.layout();
-    let value_rest = rest_layout(vl, g);
-    let mut value_base = Vec::with_capacity(offsets.len());
-    for_each_run(grid, [&vl.strides[..g]], |[s], [step], len| {
-        value_base.extend((0..len).map(|i| s + i * step))
-    });
+    let value_base = offsets_of(grid, &vl.strides[..grid.len()]);
+    let block = block_offsets(dst.layout(), indices.len());
+    let value_block = block_offsets(vl, grid.len());
+    let (dense, n) = (is_dense(&block) && is_dense(&value_block), block.len());
     with_dtype!(dst.dtype(), T => {
         let (pd, pv) = (dst.cpu_ptr::<T>(), values.cpu_ptr::<T>());
         for (&base, &vbase) in offsets.iter().zip(&value_base) {
-            // SAFETY: `base` was bounds-checked and the rest layouts stay inside both tensors.
+            // SAFETY: `base` was bounds-checked and the block offsets stay inside both tensors.
             unsafe {
                 let (pd, pv) = (pd.add(base), pv.add(vbase));
-                for_each_run(&rest.shape, [&rest.strides, &value_rest.strides], |[d, v], [sd, sv], len| {
-                    for i in 0..len {
-                        let (to, from) = (pd.add(d + i * sd), *pv.add(v + i * sv));
+                if dense {
+                    let (to, from) = (std::slice::from_raw_parts_mut(pd, n), std::slice::from_raw_parts(pv, n));
+                    if accumulate {
+                        to.iter_mut().zip(from).for_each(|(t, &f)| *t = Number::add(*t, f));
+                    } else {
+                        to.copy_from_slice(from);
+                    }
+                } else {
+                    for (&d, &v) in block.iter().zip(&value_block) {
+                        let (to, from) = (pd.add(d), *pv.add(v));
                         *to = if accumulate { Number::add(*to, from) } else { from };
                     }
-                });
+                }
             }
         }
     });
@@ -124,34 +131,50 @@ pub fn index_put(
 }
 
 /// The coordinates of the nonzero elements of `x`, row-major, as an int64 `[n, ndim]` tensor.
+/// It is stored dim-major (`[ndim, n]`, returned transposed) as in PyTorch, so each dim's
+/// coordinates are contiguous.
 pub fn nonzero(x: &Tensor) -> Result<Tensor> {
-    let mut hits: Vec<usize> = Vec::new();
-    let mut pos = 0usize;
-    with_dtype!(x.dtype(), T => {
-        let p = x.cpu_ptr::<T>();
-        for_each_run(x.shape(), [x.strides()], |[s], [step], len| {
-            for i in 0..len {
-                // SAFETY: the run addresses elements of `x`.
-                if unsafe { *p.add(s + i * step) } != T::zero() {
-                    hits.push(pos + i);
+    let (shape, strides) = (x.shape(), x.strides());
+    let nd = shape.len();
+    let mut coords: Vec<Vec<i64>> = vec![Vec::new(); nd];
+    let mut hits = 0usize;
+    if x.numel() > 0 {
+        let (inner, step) = match nd {
+            0 => (1, 0),
+            _ => (shape[nd - 1], strides[nd - 1]),
+        };
+        // An odometer over the outer dims; the last dim is walked in a plain loop.
+        let outer = nd.saturating_sub(1);
+        let mut at = vec![0usize; outer];
+        let mut base = 0usize;
+        with_dtype!(x.dtype(), T => {
+            let p = x.cpu_ptr::<T>();
+            loop {
+                for j in 0..inner {
+                    // SAFETY: `base + j * step` addresses an element of `x`.
+                    if unsafe { *p.add(base + j * step) } != T::zero() {
+                        hits += 1;
+                        for (d, &c) in at.iter().enumerate() {
+                            coords[d].push(c as i64);
+                        }
+                        if nd > 0 {
+                            coords[nd - 1].push(j as i64);
+                        }
+                    }
+                }
+                let Some(d) = (0..outer).rev().find(|&d| at[d] + 1 < shape[d]) else {
+                    break;
+                };
+                at[d] += 1;
+                base += strides[d];
+                for e in d + 1..outer {
+                    base -= at[e] * strides[e];
+                    at[e] = 0;
                 }
             }
-            pos += len;
         });
-    });
-    // Stored dim-major (`[ndim, n]`) and returned transposed, as PyTorch does, so each
-    // dim's coordinates are contiguous.
-    let shape = x.shape();
-    let n = hits.len();
-    let mut coords = vec![0i64; n * shape.len()];
-    for (i, &h) in hits.iter().enumerate() {
-        let mut rem = h;
-        for (d, &size) in shape.iter().enumerate().rev() {
-            coords[d * n + i] = (rem % size) as i64;
-            rem /= size;
-        }
     }
-    let t = Tensor::from_vec(coords, &[shape.len(), n])?;
+    let t = Tensor::from_vec(coords.concat(), &[nd, hits])?;
     Ok(t.with_layout(t.layout().transpose(0, 1)))
 }
 

@@ -62,19 +62,21 @@ fn index_item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
             step,
         });
     }
-    if let Ok(t) = obj.cast::<PyTensor>() {
-        let t = t.borrow().t.clone();
-        if t.ndim() == 0 && matches!(t.dtype(), DType::Int64 | DType::Int32) {
-            return Ok(IndexItem::Int(t.item_f64()? as i64));
-        }
-        return Ok(IndexItem::Tensor(t));
-    }
     if obj.cast::<PyFloat>().is_ok() {
         return Err(invalid_index(obj));
     }
     let sequence = obj.cast::<PySequence>().is_ok() && obj.cast::<PyString>().is_err();
-    if sequence || super::convert::is_ndarray(obj) {
-        return Ok(IndexItem::Tensor(index_tensor(obj)?));
+    let tensor = match obj.cast::<PyTensor>() {
+        Ok(t) => Some(t.borrow().t.clone()),
+        Err(_) if sequence || super::convert::is_ndarray(obj) => Some(index_tensor(obj)?),
+        Err(_) => None,
+    };
+    if let Some(t) = tensor {
+        // A 0-d integer tensor selects, like an int.
+        if t.ndim() == 0 && matches!(t.dtype(), DType::Int64 | DType::Int32) {
+            return Ok(IndexItem::Int(t.item_f64()? as i64));
+        }
+        return Ok(IndexItem::Tensor(t));
     }
     match extract_scalar(obj) {
         Some(Scalar::Bool(b)) => Ok(IndexItem::Tensor(Tensor::scalar(b))),
