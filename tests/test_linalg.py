@@ -252,6 +252,14 @@ def test_einsum_sums_ellipsis_dims_missing_from_the_output():
     check_op(lambda x, y: ferrograd.einsum("b...,b...->b", x, y), lambda x, y: (x * y).reshape(2, -1).sum(1), a, b)
 
 
+def test_einsum_broadcasts_size_one_subscripts():
+    # A contracted subscript of size 1 on one side broadcasts (NumPy would refuse).
+    check_op(
+        lambda x, y: ferrograd.einsum("ij,jk->ik", x, y), lambda x, y: x @ np.ones((1, 3)) @ y, rand(2, 1), rand(3, 4)
+    )
+    assert tuple(ferrograd.einsum("ij,ij->ij", ferrograd.ones(1, 3), ferrograd.ones(0, 3)).shape) == (0, 3)
+
+
 def test_einsum_node_names():
     m = ferrograd.ones(3, 4, requires_grad=True)
     v = ferrograd.ones(4, requires_grad=True)

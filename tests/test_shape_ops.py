@@ -87,6 +87,12 @@ def test_unflatten_errors():
         x.unflatten(3, (3, 1))
 
 
+def test_expand_as(device):
+    check_op(lambda a, b: a.expand_as(b), lambda a, b: np.broadcast_to(a, b.shape), X[:1, :, :1], X, device=device)
+    y = leaf((1, 3, 1))
+    assert grad_fn_name(y.expand_as(leaf())) == "ExpandBackward0"
+
+
 # ---- movedim ----
 
 

@@ -192,7 +192,9 @@ fn contract(a: Operand, b: Operand, keep: impl Fn(Label) -> bool) -> Result<Oper
         .copied()
         .filter(|l| !a.labels.contains(l))
         .collect();
-    let common = |l: Label| a.size(l).max(b.size(l));
+    let common = |l: Label| match (a.size(l), b.size(l)) {
+        (1, n) | (n, _) => n,
+    };
     let sizes = |ls: &[Label], op: &Operand| -> Dims { ls.iter().map(|&l| op.size(l)).collect() };
     // Shared dims of size 1 on one side broadcast against the other.
     let grown = |op: &Operand, order: &[Label]| -> Result<Tensor> {
