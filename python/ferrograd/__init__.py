@@ -64,6 +64,11 @@ long = int64
 int = int32
 
 where = _core.where
+cat = _core.cat
+concat = _core.concat
+concatenate = _core.concatenate
+stack = _core.stack
+einsum = _core.einsum
 
 # Functions that are Tensor methods, called with the tensor first: ferrograd.exp(x).
 abs = Tensor.abs
@@ -111,6 +116,33 @@ t = Tensor.t
 tanh = Tensor.tanh
 transpose = Tensor.transpose
 unsqueeze = Tensor.unsqueeze
+chunk = Tensor.chunk
+diag = Tensor.diag
+diagonal = Tensor.diagonal
+flip = Tensor.flip
+gather = Tensor.gather
+ger = Tensor.ger
+index_add = Tensor.index_add
+index_fill = Tensor.index_fill
+index_put = Tensor.index_put
+index_select = Tensor.index_select
+masked_fill = Tensor.masked_fill
+masked_select = Tensor.masked_select
+moveaxis = Tensor.moveaxis
+movedim = Tensor.movedim
+narrow = Tensor.narrow
+nonzero = Tensor.nonzero
+outer = Tensor.outer
+roll = Tensor.roll
+scatter = Tensor.scatter
+scatter_add = Tensor.scatter_add
+split = Tensor.split
+take_along_dim = Tensor.take_along_dim
+tile = Tensor.tile
+tril = Tensor.tril
+triu = Tensor.triu
+unbind = Tensor.unbind
+unflatten = Tensor.unflatten
 
 
 def is_tensor(obj: object) -> builtins_bool:
@@ -136,7 +168,7 @@ def get_default_dtype() -> dtype:
 from builtins import bool as builtins_bool  # noqa: E402
 from builtins import int as builtins_int  # noqa: E402
 
-from . import autograd, datasets, nn, optim, return_types, utils, webgpu  # noqa: E402
+from . import autograd, datasets, linalg, nn, optim, return_types, utils, webgpu  # noqa: E402
 from ._typename import typename  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
@@ -158,14 +190,21 @@ __all__ = [
     "autograd",
     "bmm",
     "bool",
+    "cat",
+    "chunk",
     "clone",
+    "concat",
+    "concatenate",
     "cos",
     "datasets",
     "device",
+    "diag",
+    "diagonal",
     "div",
     "dot",
     "double",
     "dtype",
+    "einsum",
     "empty",
     "empty_like",
     "enable_grad",
@@ -173,17 +212,24 @@ __all__ = [
     "exp",
     "eye",
     "flatten",
+    "flip",
     "float",
     "float32",
     "float64",
     "from_numpy",
     "full",
     "full_like",
+    "gather",
     "ge",
     "get_default_device",
+    "ger",
     "get_default_dtype",
     "get_printoptions",
     "gt",
+    "index_add",
+    "index_fill",
+    "index_put",
+    "index_select",
     "initial_seed",
     "int",
     "int32",
@@ -192,28 +238,36 @@ __all__ = [
     "is_grad_enabled",
     "is_tensor",
     "le",
+    "linalg",
     "linspace",
     "load",
     "log",
     "long",
     "lt",
     "manual_seed",
+    "masked_fill",
+    "masked_select",
     "matmul",
     "max",
     "mean",
     "min",
     "mm",
+    "moveaxis",
+    "movedim",
     "mul",
     "mv",
+    "narrow",
     "ne",
     "neg",
     "nn",
     "optim",
     "no_grad",
+    "nonzero",
     "norm",
     "numel",
     "ones",
     "ones_like",
+    "outer",
     "permute",
     "pow",
     "rand",
@@ -226,8 +280,11 @@ __all__ = [
     "relu",
     "reshape",
     "return_types",
+    "roll",
     "rsqrt",
     "save",
+    "scatter",
+    "scatter_add",
     "seed",
     "set_default_device",
     "set_grad_enabled",
@@ -235,16 +292,24 @@ __all__ = [
     "sigmoid",
     "sign",
     "sin",
+    "split",
     "sqrt",
     "square",
     "squeeze",
+    "stack",
     "sub",
     "sum",
     "t",
+    "take_along_dim",
     "tanh",
     "tensor",
+    "tile",
     "transpose",
     "typename",
+    "tril",
+    "triu",
+    "unbind",
+    "unflatten",
     "unsqueeze",
     "utils",
     "webgpu",

@@ -2,6 +2,7 @@
 
 pub mod elementwise;
 pub mod fused;
+pub mod index;
 pub mod matmul;
 pub mod number;
 pub mod random;

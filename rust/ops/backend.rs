@@ -257,3 +257,75 @@ pub fn lerp_into(s: &Tensor, e: &Tensor, w: &Tensor, out: &Tensor) -> Result<()>
     let [s, e, w] = [s, e, w].map(|t| broadcast_to(t, out.shape()));
     cpu_only(out, || cpu::fused::lerp_into(&s?, &e?, &w?, out))
 }
+
+/// The grid shape `k` index tensors share (`[]` for none), after checking they are int64.
+fn index_grid(indices: &[Tensor]) -> Result<crate::tensor::Dims> {
+    if let Some(bad) = indices.iter().find(|i| i.dtype() != DType::Int64) {
+        return Err(Error::runtime(format!(
+            "internal error: index kernels take int64 indices, got {:?}",
+            bad.dtype()
+        )));
+    }
+    Ok(indices.first().map(|i| i.shape_dims()).unwrap_or_default())
+}
+
+/// `src[i_0, .., i_{k-1}]`: int64 `indices` of one shape (the grid; broadcast views are fine)
+/// pick positions in the first `k` dims of `src`, whose other dims come whole. The result is
+/// contiguous, of shape `grid ++ src.shape[k..]`. `wrap` lets negative indices count from
+/// the end; an index out of range is an `IndexError` naming its position in `indices`.
+pub fn index(src: &Tensor, indices: &[Tensor], wrap: bool) -> Result<Tensor> {
+    let mut shape = index_grid(indices)?;
+    shape.extend_from_slice(&src.shape()[indices.len()..]);
+    if src.device() != Device::Cpu {
+        let result = index(&host(src)?, &host_all(indices)?, wrap)?;
+        return to_device(&result, src.device());
+    }
+    let out = Tensor::empty(&shape, src.dtype(), src.device())?;
+    cpu::index::index_into(src, indices, wrap, &out)?;
+    Ok(out)
+}
+
+/// `dst[i_0, .., i_{k-1}] = values` in place (`+=` when `accumulate`), the adjoint of
+/// [`index`]. `values` has `dst`'s dtype and the shape `grid ++ dst.shape[k..]`.
+pub fn index_put(
+    dst: &Tensor,
+    indices: &[Tensor],
+    values: &Tensor,
+    accumulate: bool,
+    wrap: bool,
+) -> Result<()> {
+    index_grid(indices)?;
+    if dst.device() != Device::Cpu {
+        let staged = host(dst)?;
+        index_put(
+            &staged,
+            &host_all(indices)?,
+            &host(values)?,
+            accumulate,
+            wrap,
+        )?;
+        return copy_into(&staged, dst);
+    }
+    cpu::index::index_put(dst, indices, values, accumulate, wrap)
+}
+
+/// The int64 coordinates `[n, ndim]` of the nonzero elements of `x`, in row-major order.
+pub fn nonzero(x: &Tensor) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::index::nonzero(x),
+        d => to_device(&cpu::index::nonzero(&host(x)?)?, d),
+    }
+}
+
+// Kernels a device does not have yet run on the host: the operands are copied to the CPU,
+// the CPU kernel runs, and the result goes back. Correct but slow; each use of these two
+// helpers is a WGSL kernel still to write.
+
+/// `x`'s values in host memory (a copy when `x` lives on a device).
+fn host(x: &Tensor) -> Result<Tensor> {
+    to_device(x, Device::Cpu)
+}
+
+fn host_all(xs: &[Tensor]) -> Result<Vec<Tensor>> {
+    xs.iter().map(host).collect()
+}

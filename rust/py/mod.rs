@@ -9,14 +9,18 @@ mod dtype;
 mod errors;
 mod functional;
 mod hooks;
+mod linalg;
 mod node;
 mod random;
 mod tensor;
 mod tensor_copy;
 mod tensor_fused;
+mod tensor_indexing;
+mod tensor_join;
 mod tensor_math;
 mod tensor_random;
 mod tensor_shape;
+mod tensor_shape_ops;
 mod webgpu;
 
 use pyo3::prelude::*;
@@ -82,5 +86,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor_random::randperm, m)?)?;
     m.add_function(wrap_pyfunction!(tensor_random::_trunc_normal_, m)?)?;
     m.add_function(wrap_pyfunction!(tensor_copy::_rebuild_tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::cat, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::concat, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::stack, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg::einsum, m)?)?;
     Ok(())
 }
