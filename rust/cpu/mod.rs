@@ -1,10 +1,15 @@
 //! CPU kernels. They take tensors whose dtypes and shapes the op layer has already checked.
 
+pub mod activation;
+pub mod along_dim;
 pub mod elementwise;
 pub mod matmul;
 pub mod number;
 pub mod random;
 pub mod reduce;
+pub mod scan;
+pub mod sort;
+pub mod special;
 pub mod strided;
 
 use crate::error::Result;

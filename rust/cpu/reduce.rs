@@ -104,6 +104,66 @@ pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
             }
             T::from_f64(acc.sqrt())
         })),
+        ReduceOp::Prod if dt.is_floating_point() => {
+            with_dtype!(dt, T => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                let mut acc = 1f64;
+                for k in 0..n {
+                    acc *= unsafe { at(b, inner, k) }.to_f64();
+                }
+                T::from_f64(acc)
+            }))
+        }
+        ReduceOp::Prod => {
+            with_dtype!(dt, T => reduce_blocks::<T, i64>(x, dims, DType::Int64, |b, inner, n| {
+                let mut acc = 1i64;
+                for k in 0..n {
+                    acc = acc.wrapping_mul(unsafe { at(b, inner, k) }.to_i64());
+                }
+                acc
+            }))
+        }
+        ReduceOp::All | ReduceOp::Any => {
+            let want = op == ReduceOp::Any;
+            with_dtype!(dt, T => reduce_blocks::<T, bool>(x, dims, DType::Bool, |b, inner, n| {
+                // Stops at the first element that decides the answer.
+                (0..n).any(|k| (unsafe { at(b, inner, k) } != T::zero()) == want) == want
+            }))
+        }
+        ReduceOp::LogSumExp => {
+            with_dtype!(dt, T => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                let mut top = f64::NEG_INFINITY;
+                for k in 0..n {
+                    let v = unsafe { at(b, inner, k) }.to_f64();
+                    if v > top || v.is_nan() {
+                        top = v;
+                    }
+                }
+                if top.is_infinite() || top.is_nan() {
+                    // All -inf gives -inf; any +inf gives +inf; NaN stays NaN.
+                    return T::from_f64(top);
+                }
+                let mut acc = 0f64;
+                for k in 0..n {
+                    acc += (unsafe { at(b, inner, k) }.to_f64() - top).exp();
+                }
+                T::from_f64(top + acc.ln())
+            }))
+        }
+        ReduceOp::SquaredDeviation => {
+            with_dtype!(dt, T => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                let mut sum = 0f64;
+                for k in 0..n {
+                    sum += unsafe { at(b, inner, k) }.to_f64();
+                }
+                let mean = sum / n as f64;
+                let mut acc = 0f64;
+                for k in 0..n {
+                    let d = unsafe { at(b, inner, k) }.to_f64() - mean;
+                    acc += d * d;
+                }
+                T::from_f64(acc)
+            }))
+        }
     }
 }
 

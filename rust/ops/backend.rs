@@ -1,7 +1,9 @@
 //! Device dispatch: the one place that picks the backend for a kernel. Callers hand it
 //! operands of one dtype, already broadcast; it allocates the output and runs the kernel.
 
-use super::kinds::{BinaryOp, CompareOp, ReduceOp, UnaryOp};
+use super::kinds::{
+    Activation, BinaryOp, CompareOp, PredicateOp, ReduceOp, ScanOp, TernaryOp, UnaryOp,
+};
 use crate::cpu;
 use crate::error::{Error, Result};
 use crate::tensor::{DType, Device, Scalar, Tensor};
@@ -136,4 +138,103 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         d => return Err(unsupported(d)),
     }
     Ok(out)
+}
+
+/// `op(a, b, c)` for same-dtype operands broadcast to a common shape.
+pub fn ternary(op: TernaryOp, a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Tensor> {
+    let shape = crate::tensor::broadcast_shapes(
+        a.shape(),
+        &crate::tensor::broadcast_shapes(b.shape(), c.shape())?,
+    )?;
+    let out = Tensor::empty(&shape, a.dtype(), a.device())?;
+    let (a, b, c) = (
+        broadcast_to(a, &shape)?,
+        broadcast_to(b, &shape)?,
+        broadcast_to(c, &shape)?,
+    );
+    match out.device() {
+        Device::Cpu => cpu::elementwise::ternary_into(op, &a, &b, &c, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// `test(x)` as a bool tensor.
+pub fn predicate(op: PredicateOp, x: &Tensor) -> Result<Tensor> {
+    let out = Tensor::empty(x.shape(), DType::Bool, x.device())?;
+    match x.device() {
+        Device::Cpu => cpu::elementwise::predicate_into(op, x, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// `act(x)` for a floating `x`.
+pub fn activation(act: Activation, x: &Tensor) -> Result<Tensor> {
+    let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+    match x.device() {
+        Device::Cpu => cpu::activation::forward_into(act, x, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// `grad * act'(x)`, fused; `grad` and `x` share a dtype and are broadcast together.
+pub fn activation_grad(act: Activation, grad: &Tensor, x: &Tensor) -> Result<Tensor> {
+    let shape = crate::tensor::broadcast_shapes(grad.shape(), x.shape())?;
+    let out = Tensor::empty(&shape, x.dtype(), x.device())?;
+    let (grad, x) = (broadcast_to(grad, &shape)?, broadcast_to(x, &shape)?);
+    match out.device() {
+        Device::Cpu => cpu::activation::grad_into(act, &grad, &x, &out)?,
+        d => return Err(unsupported(d)),
+    }
+    Ok(out)
+}
+
+/// Inclusive scan of `x` along `dim` (from the end when `reverse`), in `x`'s dtype.
+pub fn scan(op: ScanOp, x: &Tensor, dim: usize, reverse: bool) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::scan::scan(op, x, dim, reverse),
+        d => Err(unsupported(d)),
+    }
+}
+
+/// `x` sorted along `dim` (NaN counts as the largest value; ties keep their order), and the
+/// int64 positions the values came from. With `k`, only the first `k` of each slice.
+pub fn sort(
+    x: &Tensor,
+    dim: usize,
+    descending: bool,
+    k: Option<usize>,
+) -> Result<(Tensor, Tensor)> {
+    match x.device() {
+        Device::Cpu => cpu::sort::sort(x, dim, descending, k),
+        d => Err(unsupported(d)),
+    }
+}
+
+/// The element of every slice along `dim` at sorted position `k` (NaN largest), with its
+/// int64 index; both drop `dim`.
+pub fn kth_smallest(x: &Tensor, dim: usize, k: usize) -> Result<(Tensor, Tensor)> {
+    match x.device() {
+        Device::Cpu => cpu::sort::kth_smallest(x, dim, k),
+        d => Err(unsupported(d)),
+    }
+}
+
+/// `out[..., index[i], ...] = src[..., i, ...]` along `dim` into zeros of `shape` (summing
+/// repeats): the adjoint of [`gather`].
+pub fn scatter_add(src: &Tensor, dim: usize, index: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    match src.device() {
+        Device::Cpu => cpu::along_dim::scatter_add(src, dim, index, shape),
+        d => Err(unsupported(d)),
+    }
+}
+
+/// `out[..., i, ...] = x[..., index[i], ...]` along `dim`; `index` has `out`'s shape.
+pub fn gather(x: &Tensor, dim: usize, index: &Tensor) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::along_dim::gather(x, dim, index),
+        d => Err(unsupported(d)),
+    }
 }

@@ -2,18 +2,31 @@
 //! PyTorch's errors, runs kernels through [`backend`], and records its backward node.
 //! Backward formulas are written with these same ops, so they are differentiable too.
 
+pub mod activation;
+pub mod along_dim;
 pub mod arith;
 pub mod backend;
+pub mod binary_math;
+pub mod clamp;
 pub mod compare;
 pub mod conditional;
 pub mod copy;
 pub mod creation;
+pub mod extrema;
 pub mod indexing;
 pub mod inplace;
 pub mod kinds;
+pub mod lerp;
+pub mod logical_reduce;
+pub mod logsumexp;
 pub mod loss;
 pub mod matmul;
+pub mod moments;
+pub mod nonfinite;
+pub mod product;
 pub mod reduce;
+pub mod scan;
+pub mod sort;
 pub mod unary;
 pub mod view;
 

@@ -1,5 +1,6 @@
 //! The Python extension module `ferrograd._core`: the only place PyO3 appears.
 
+mod activation;
 mod args;
 mod autograd;
 mod convert;
@@ -11,7 +12,9 @@ mod hooks;
 mod node;
 mod random;
 mod tensor;
+mod tensor_elementwise;
 mod tensor_math;
+mod tensor_reductions;
 mod tensor_shape;
 
 use pyo3::prelude::*;
@@ -65,5 +68,23 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m
     )?)?;
     m.add_function(wrap_pyfunction!(functional::where_, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_elementwise::remainder, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_reductions::var_mean, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_reductions::std_mean, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::gelu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::silu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::mish, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::softplus, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::elu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::selu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::celu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::leaky_relu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::hardtanh, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::relu6, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::hardswish, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::hardsigmoid, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::logsigmoid, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::softsign, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::glu, m)?)?;
     Ok(())
 }
