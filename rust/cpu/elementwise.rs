@@ -13,6 +13,10 @@ use crate::{with_dtype, with_float_dtype};
 
 /// Applies `f` to every element of `x` (laid out as `xl`), writing `out` (laid out as `ol`).
 ///
+/// `f` is copied into each run's loop: a closure that captured its numbers by value (`move`)
+/// then keeps them in registers, so the loop vectorizes even though `out` is a raw pointer
+/// the compiler cannot prove apart from the numbers.
+///
 /// # Safety
 /// The layouts must address memory inside the pointers' allocations.
 #[inline(always)]
@@ -21,7 +25,7 @@ pub(super) unsafe fn map1<A: Copy, O>(
     ol: &Layout,
     pa: *const A,
     al: &Layout,
-    f: impl Fn(A) -> O,
+    f: impl Fn(A) -> O + Copy,
 ) {
     for_each_run(
         &ol.shape,
@@ -50,7 +54,7 @@ pub(super) unsafe fn map2<A: Copy, B: Copy, O>(
     al: &Layout,
     pb: *const B,
     bl: &Layout,
-    f: impl Fn(A, B) -> O,
+    f: impl Fn(A, B) -> O + Copy,
 ) {
     for_each_run(
         &ol.shape,
@@ -97,7 +101,7 @@ pub(super) unsafe fn map3<A: Copy, B: Copy, C: Copy, O>(
     bl: &Layout,
     pc: *const C,
     cl: &Layout,
-    f: impl Fn(A, B, C) -> O,
+    f: impl Fn(A, B, C) -> O + Copy,
 ) {
     for_each_run(
         &ol.shape,

@@ -11,6 +11,7 @@ pub mod scan;
 pub mod sort;
 pub mod special;
 pub mod strided;
+pub mod vector_math;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

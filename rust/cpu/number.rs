@@ -331,6 +331,8 @@ pub trait Float:
     fn atan(self) -> Self;
     fn atan2(self, o: Self) -> Self;
     fn erf(self) -> Self;
+    /// `1 - erf(x)`, accurate where it is tiny.
+    fn erfc(self) -> Self;
     fn erfinv(self) -> Self;
     fn is_finite(self) -> bool;
     fn is_infinite(self) -> bool;
@@ -338,16 +340,17 @@ pub trait Float:
     fn of(v: f64) -> Self;
 }
 
+/// `$vector`: the type's module in `vector_math`; `$erf`/`$erfc`: its error functions.
 macro_rules! float_math {
-    ($t:ty) => {
+    ($t:ty, $vector:ident, $erf:path, $erfc:path) => {
         impl Float for $t {
             #[inline(always)]
             fn exp(self) -> Self {
-                <$t>::exp(self)
+                super::vector_math::$vector::exp(self)
             }
             #[inline(always)]
             fn ln(self) -> Self {
-                <$t>::ln(self)
+                super::vector_math::$vector::ln(self)
             }
             #[inline(always)]
             fn sqrt(self) -> Self {
@@ -363,17 +366,11 @@ macro_rules! float_math {
             }
             #[inline(always)]
             fn tanh(self) -> Self {
-                <$t>::tanh(self)
+                super::vector_math::$vector::tanh(self)
             }
             #[inline(always)]
             fn sigmoid(self) -> Self {
-                // Stable for large |x|: never exponentiates a large positive number.
-                if self >= 0.0 {
-                    1.0 / (1.0 + (-self).exp())
-                } else {
-                    let e = self.exp();
-                    e / (1.0 + e)
-                }
+                super::vector_math::$vector::sigmoid(self)
             }
             #[inline(always)]
             fn exp2(self) -> Self {
@@ -381,7 +378,7 @@ macro_rules! float_math {
             }
             #[inline(always)]
             fn exp_m1(self) -> Self {
-                <$t>::exp_m1(self)
+                super::vector_math::$vector::exp_m1(self)
             }
             #[inline(always)]
             fn log2(self) -> Self {
@@ -393,23 +390,23 @@ macro_rules! float_math {
             }
             #[inline(always)]
             fn ln_1p(self) -> Self {
-                <$t>::ln_1p(self)
+                super::vector_math::$vector::ln_1p(self)
             }
             #[inline(always)]
             fn floor(self) -> Self {
-                <$t>::floor(self)
+                super::vector_math::$vector::floor(self)
             }
             #[inline(always)]
             fn ceil(self) -> Self {
-                <$t>::ceil(self)
+                super::vector_math::$vector::ceil(self)
             }
             #[inline(always)]
             fn round(self) -> Self {
-                <$t>::round_ties_even(self)
+                super::vector_math::$vector::round(self)
             }
             #[inline(always)]
             fn trunc(self) -> Self {
-                <$t>::trunc(self)
+                super::vector_math::$vector::trunc(self)
             }
             #[inline(always)]
             fn sinh(self) -> Self {
@@ -441,7 +438,11 @@ macro_rules! float_math {
             }
             #[inline(always)]
             fn erf(self) -> Self {
-                super::special::erf(self as f64) as $t
+                $erf(self as f64) as $t
+            }
+            #[inline(always)]
+            fn erfc(self) -> Self {
+                $erfc(self as f64) as $t
             }
             #[inline(always)]
             fn erfinv(self) -> Self {
@@ -463,5 +464,10 @@ macro_rules! float_math {
     };
 }
 
-float_math!(f32);
-float_math!(f64);
+float_math!(
+    f32,
+    f32_math,
+    super::special::erf_single,
+    super::special::erfc_single
+);
+float_math!(f64, f64_math, super::special::erf, super::special::erfc);
