@@ -51,6 +51,22 @@ fn scan_rows<T: Element, A: Copy>(
     combine: impl Fn(A, T) -> A,
     store: impl Fn(A) -> T,
 ) {
+    if inner == 1 {
+        // Scanning the last dim: each slice is one contiguous run.
+        for (row_in, row_out) in src.chunks_exact(n).zip(dst.chunks_exact_mut(n)) {
+            let mut acc = init;
+            let mut visit = |i: usize| {
+                acc = combine(acc, row_in[i]);
+                row_out[i] = store(acc);
+            };
+            if reverse {
+                (0..n).rev().for_each(&mut visit);
+            } else {
+                (0..n).for_each(&mut visit);
+            }
+        }
+        return;
+    }
     let mut acc = vec![init; inner];
     for o in 0..outer {
         acc.iter_mut().for_each(|a| *a = init);
