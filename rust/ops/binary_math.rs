@@ -13,36 +13,24 @@ use crate::autograd::{is_recording, record, save_if, Backward, BackwardCtx, Grad
 use crate::error::{Error, Result};
 use crate::tensor::{result_type, DType, Scalar, Tensor};
 
-/// PyTorch's name for the CPU kernel of `op`, as its "not implemented for" errors say it.
-fn kernel_name(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Fmod => "fmod_cpu",
-        BinaryOp::Remainder => "remainder_cpu",
-        BinaryOp::FloorDivide => "div_floor_cpu",
-        BinaryOp::BitAnd => "bitwise_and_cpu",
-        BinaryOp::BitOr => "bitwise_or_cpu",
-        BinaryOp::BitXor => "bitwise_xor_cpu",
-        _ => "binary_cpu",
-    }
-}
-
-/// The dtype `op` computes in for operands promoting to `dtype`, with PyTorch's errors.
+/// The dtype `op` computes in for operands promoting to `dtype`, with PyTorch's errors
+/// (which name its CPU kernels) for dtypes it has no kernel for.
 fn compute_dtype(op: BinaryOp, dtype: DType) -> Result<DType> {
-    let no_kernel = || {
+    let no_kernel = |kernel: &str| {
         Err(Error::not_implemented(format!(
-            "\"{}\" not implemented for '{}'",
-            kernel_name(op),
+            "\"{kernel}\" not implemented for '{}'",
             dtype.scalar_type_name()
         )))
     };
+    let (bool_input, float_input) = (dtype == DType::Bool, dtype.is_floating_point());
     match op {
         BinaryOp::Atan2 => Ok(dtype.to_floating()),
-        BinaryOp::Fmod | BinaryOp::Remainder | BinaryOp::FloorDivide if dtype == DType::Bool => {
-            no_kernel()
-        }
-        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor if dtype.is_floating_point() => {
-            no_kernel()
-        }
+        BinaryOp::Fmod if bool_input => no_kernel("fmod_cpu"),
+        BinaryOp::Remainder if bool_input => no_kernel("remainder_cpu"),
+        BinaryOp::FloorDivide if bool_input => no_kernel("div_floor_cpu"),
+        BinaryOp::BitAnd if float_input => no_kernel("bitwise_and_cpu"),
+        BinaryOp::BitOr if float_input => no_kernel("bitwise_or_cpu"),
+        BinaryOp::BitXor if float_input => no_kernel("bitwise_xor_cpu"),
         _ => Ok(dtype),
     }
 }
