@@ -144,6 +144,77 @@ triu = Tensor.triu
 unbind = Tensor.unbind
 unflatten = Tensor.unflatten
 
+# Elementwise ops, activations and reductions (methods first: ferrograd.floor(x)).
+acos = Tensor.acos
+all = Tensor.all
+amax = Tensor.amax
+amin = Tensor.amin
+any = Tensor.any
+arccos = Tensor.arccos
+arcsin = Tensor.arcsin
+arctan = Tensor.arctan
+arctan2 = Tensor.arctan2
+argmax = Tensor.argmax
+argmin = Tensor.argmin
+argsort = Tensor.argsort
+asin = Tensor.asin
+atan = Tensor.atan
+atan2 = Tensor.atan2
+bitwise_and = Tensor.bitwise_and
+bitwise_not = Tensor.bitwise_not
+bitwise_or = Tensor.bitwise_or
+bitwise_xor = Tensor.bitwise_xor
+ceil = Tensor.ceil
+clamp = Tensor.clamp
+clamp_max = Tensor.clamp_max
+clamp_min = Tensor.clamp_min
+clip = Tensor.clip
+cosh = Tensor.cosh
+count_nonzero = Tensor.count_nonzero
+cumprod = Tensor.cumprod
+cumsum = Tensor.cumsum
+erf = Tensor.erf
+erfinv = Tensor.erfinv
+exp2 = Tensor.exp2
+expm1 = Tensor.expm1
+fix = Tensor.fix
+floor = Tensor.floor
+floor_divide = Tensor.floor_divide
+fmod = Tensor.fmod
+frac = Tensor.frac
+isfinite = Tensor.isfinite
+isinf = Tensor.isinf
+isnan = Tensor.isnan
+isneginf = Tensor.isneginf
+isposinf = Tensor.isposinf
+lerp = Tensor.lerp
+log10 = Tensor.log10
+log1p = Tensor.log1p
+log2 = Tensor.log2
+logical_and = Tensor.logical_and
+logical_not = Tensor.logical_not
+logical_or = Tensor.logical_or
+logical_xor = Tensor.logical_xor
+logsumexp = Tensor.logsumexp
+maximum = Tensor.maximum
+median = Tensor.median
+minimum = Tensor.minimum
+nan_to_num = Tensor.nan_to_num
+prod = Tensor.prod
+round = Tensor.round
+sinh = Tensor.sinh
+sort = Tensor.sort
+std = Tensor.std
+tan = Tensor.tan
+topk = Tensor.topk
+trunc = Tensor.trunc
+var = Tensor.var
+remainder = _core.remainder
+var_mean = _core.var_mean
+std_mean = _core.std_mean
+selu = _core.selu
+celu = _core.celu
+
 
 def is_tensor(obj: object) -> builtins_bool:
     """Whether ``obj`` is a ferrograd tensor."""
@@ -316,4 +387,73 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    "acos",
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "arccos",
+    "arcsin",
+    "arctan",
+    "arctan2",
+    "argmax",
+    "argmin",
+    "argsort",
+    "asin",
+    "atan",
+    "atan2",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "ceil",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "cosh",
+    "count_nonzero",
+    "cumprod",
+    "cumsum",
+    "erf",
+    "erfinv",
+    "exp2",
+    "expm1",
+    "fix",
+    "floor",
+    "floor_divide",
+    "fmod",
+    "frac",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "isneginf",
+    "isposinf",
+    "lerp",
+    "log10",
+    "log1p",
+    "log2",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "logsumexp",
+    "maximum",
+    "median",
+    "minimum",
+    "nan_to_num",
+    "prod",
+    "round",
+    "sinh",
+    "sort",
+    "std",
+    "tan",
+    "topk",
+    "trunc",
+    "var",
+    "remainder",
+    "var_mean",
+    "std_mean",
+    "selu",
+    "celu",
 ]

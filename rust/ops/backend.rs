@@ -1,7 +1,10 @@
 //! Device dispatch: the one place that picks the backend for a kernel. Callers hand it
 //! operands of one dtype, already broadcast; it allocates the output and runs the kernel.
 
-use super::kinds::{BinaryOp, CompareOp, Distribution, ReduceOp, UnaryOp};
+use super::kinds::{
+    Activation, BinaryOp, CompareOp, Distribution, PredicateOp, ReduceOp, ScanOp, TernaryOp,
+    UnaryOp,
+};
 use crate::cpu;
 use crate::cpu::random::Generator;
 use crate::error::{Error, Result};
@@ -20,7 +23,8 @@ pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
     match x.device() {
         Device::Cpu => cpu::elementwise::unary_into(op, x, &out)?,
-        Device::WebGpu => webgpu::unary_into(op, x, &out)?,
+        Device::WebGpu if webgpu::has_unary(op) => webgpu::unary_into(op, x, &out)?,
+        d => return to_device(&unary(op, &host(x)?)?, d),
     }
     Ok(out)
 }
@@ -38,7 +42,8 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
     let (a, b) = (broadcast_to(a, out.shape())?, broadcast_to(b, out.shape())?);
     match out.device() {
         Device::Cpu => cpu::elementwise::binary_into(op, &a, &b, out),
-        Device::WebGpu => webgpu::binary_into(op, &a, &b, out),
+        Device::WebGpu if webgpu::has_binary(op) => webgpu::binary_into(op, &a, &b, out),
+        _ => copy_into(&binary(op, &host(&a)?, &host(&b)?)?, out),
     }
 }
 
@@ -124,7 +129,8 @@ pub fn copy(x: &Tensor) -> Result<Tensor> {
 pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
     match x.device() {
         Device::Cpu => cpu::reduce::reduce(op, x, dims),
-        Device::WebGpu => webgpu::reduce(op, x, dims),
+        Device::WebGpu if webgpu::has_reduce(op) => webgpu::reduce(op, x, dims),
+        d => to_device(&cpu::reduce::reduce(op, &host(x)?, dims)?, d),
     }
 }
 
@@ -328,4 +334,94 @@ fn host(x: &Tensor) -> Result<Tensor> {
 
 fn host_all(xs: &[Tensor]) -> Result<Vec<Tensor>> {
     xs.iter().map(host).collect()
+}
+
+/// `op(a, b, c)` for same-dtype operands broadcast to a common shape.
+pub fn ternary(op: TernaryOp, a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Tensor> {
+    let shape = crate::tensor::broadcast_shapes(
+        a.shape(),
+        &crate::tensor::broadcast_shapes(b.shape(), c.shape())?,
+    )?;
+    let out = Tensor::empty(&shape, a.dtype(), a.device())?;
+    let (a, b, c) = (
+        broadcast_to(a, &shape)?,
+        broadcast_to(b, &shape)?,
+        broadcast_to(c, &shape)?,
+    );
+    if out.device() != Device::Cpu {
+        return to_device(
+            &ternary(op, &host(&a)?, &host(&b)?, &host(&c)?)?,
+            out.device(),
+        );
+    }
+    cpu::elementwise::ternary_into(op, &a, &b, &c, &out)?;
+    Ok(out)
+}
+
+/// `test(x)` as a bool tensor.
+pub fn predicate(op: PredicateOp, x: &Tensor) -> Result<Tensor> {
+    if x.device() != Device::Cpu {
+        return to_device(&predicate(op, &host(x)?)?, x.device());
+    }
+    let out = Tensor::empty(x.shape(), DType::Bool, x.device())?;
+    cpu::elementwise::predicate_into(op, x, &out)?;
+    Ok(out)
+}
+
+/// `act(x)` for a floating `x`.
+pub fn activation(act: Activation, x: &Tensor) -> Result<Tensor> {
+    if x.device() != Device::Cpu {
+        return to_device(&activation(act, &host(x)?)?, x.device());
+    }
+    let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+    cpu::activation::forward_into(act, x, &out)?;
+    Ok(out)
+}
+
+/// `grad * act'(x)`, fused; `grad` and `x` share a dtype and are broadcast together.
+pub fn activation_grad(act: Activation, grad: &Tensor, x: &Tensor) -> Result<Tensor> {
+    if x.device() != Device::Cpu {
+        return to_device(&activation_grad(act, &host(grad)?, &host(x)?)?, x.device());
+    }
+    let shape = crate::tensor::broadcast_shapes(grad.shape(), x.shape())?;
+    let out = Tensor::empty(&shape, x.dtype(), x.device())?;
+    let (grad, x) = (broadcast_to(grad, &shape)?, broadcast_to(x, &shape)?);
+    cpu::activation::grad_into(act, &grad, &x, &out)?;
+    Ok(out)
+}
+
+/// Inclusive scan of `x` along `dim` (from the end when `reverse`), in `x`'s dtype.
+pub fn scan(op: ScanOp, x: &Tensor, dim: usize, reverse: bool) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::scan::scan(op, x, dim, reverse),
+        d => to_device(&cpu::scan::scan(op, &host(x)?, dim, reverse)?, d),
+    }
+}
+
+/// `x` sorted along `dim` (NaN counts as the largest value; ties keep their order), and the
+/// int64 positions the values came from. With `k`, only the first `k` of each slice.
+pub fn sort(
+    x: &Tensor,
+    dim: usize,
+    descending: bool,
+    k: Option<usize>,
+) -> Result<(Tensor, Tensor)> {
+    match x.device() {
+        Device::Cpu => cpu::sort::sort(x, dim, descending, k),
+        d => both_to(cpu::sort::sort(&host(x)?, dim, descending, k)?, d),
+    }
+}
+
+/// The element of every slice along `dim` at sorted position `k` (NaN largest), with its
+/// int64 index; both drop `dim`.
+pub fn kth_smallest(x: &Tensor, dim: usize, k: usize) -> Result<(Tensor, Tensor)> {
+    match x.device() {
+        Device::Cpu => cpu::sort::kth_smallest(x, dim, k),
+        d => both_to(cpu::sort::kth_smallest(&host(x)?, dim, k)?, d),
+    }
+}
+
+/// A pair of host results moved to `device`.
+fn both_to((a, b): (Tensor, Tensor), device: Device) -> Result<(Tensor, Tensor)> {
+    Ok((to_device(&a, device)?, to_device(&b, device)?))
 }

@@ -190,6 +190,12 @@ pub fn copy_(dst: &Tensor, src: &Tensor) -> Result<()> {
     )
 }
 
+/// `dst = f(dst)` in place, for ops with an `inplace=True` option (activations). `f` must
+/// keep the shape; its result is converted to `dst`'s dtype.
+pub fn map_(dst: &Tensor, f: impl Fn(&Tensor) -> Result<Tensor>) -> Result<()> {
+    update(dst, &[], || backend::copy_into(&f(dst)?, dst), |old| f(old))
+}
+
 /// `dst.fill_(value)`.
 pub fn fill_(dst: &Tensor, value: Scalar) -> Result<()> {
     overwrite(dst, value, "FillBackward2")

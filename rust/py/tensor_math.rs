@@ -12,14 +12,14 @@ use crate::ops::kinds::{BinaryOp, CompareOp, UnaryOp};
 use crate::ops::{self, Rhs};
 use crate::tensor::{DType, Scalar, Tensor};
 
-type Out = PyResult<Py<PyAny>>;
+pub(super) type Out = PyResult<Py<PyAny>>;
 
 /// `NotImplemented` lets Python try the other operand's reflected method.
-fn not_implemented(py: Python<'_>) -> Out {
+pub(super) fn not_implemented(py: Python<'_>) -> Out {
     Ok(py.NotImplemented())
 }
 
-fn wrap(py: Python<'_>, r: crate::Result<Tensor>) -> Out {
+pub(super) fn wrap(py: Python<'_>, r: crate::Result<Tensor>) -> Out {
     PyTensor::from(r?).into_py_any(py)
 }
 
@@ -67,7 +67,7 @@ fn inplace(t: &Tensor, op: BinaryOp, other: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// `dims=None|int|sequence` as an optional list.
-fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
+pub(super) fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
     match dim {
         Some(d) if !d.is_none() => Ok(Some(int_or_list(d)?)),
         _ => Ok(None),
@@ -75,7 +75,7 @@ fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
 }
 
 /// A `(values, indices)` result as `ferrograd.return_types.<name>`.
-fn values_indices(py: Python<'_>, name: &str, values: Tensor, indices: Tensor) -> Out {
+pub(super) fn values_indices(py: Python<'_>, name: &str, values: Tensor, indices: Tensor) -> Out {
     let cls = py.import("ferrograd.return_types")?.getattr(name)?;
     Ok(cls
         .call1((PyTensor::from(values), PyTensor::from(indices)))?
