@@ -72,9 +72,15 @@ def _first(out: Any) -> ferrograd.Tensor:
 
 
 def numerical_grads(
-    fn: Callable[..., Any], inputs: Sequence[np.ndarray], weights: np.ndarray, which: Sequence[int], eps: float = 1e-6
+    fn: Callable[..., Any],
+    inputs: Sequence[np.ndarray],
+    weights: np.ndarray,
+    which: Sequence[int],
+    eps: float = 1e-6,
+    device: str = "cpu",
 ) -> list[np.ndarray]:
-    """d/d(input) of ``sum(weights * fn(*inputs))`` by central differences (float64)."""
+    """d/d(input) of ``sum(weights * fn(*inputs))`` by central differences (float64), with
+    the inputs on ``device`` (where ``fn``'s own state, a layer's weights say, lives)."""
     grads = []
     for i in which:
         x = inputs[i]
@@ -83,9 +89,9 @@ def numerical_grads(
         for k in range(flat.size):
             old = flat[k]
             flat[k] = old + eps
-            plus = np.sum(weights * to_numpy(_first(fn(*[ferrograd.tensor(v) for v in inputs]))))
+            plus = np.sum(weights * to_numpy(_first(fn(*[ferrograd.tensor(v, device=device) for v in inputs]))))
             flat[k] = old - eps
-            minus = np.sum(weights * to_numpy(_first(fn(*[ferrograd.tensor(v) for v in inputs]))))
+            minus = np.sum(weights * to_numpy(_first(fn(*[ferrograd.tensor(v, device=device) for v in inputs]))))
             flat[k] = old
             g.reshape(-1)[k] = (plus - minus) / (2 * eps)
         grads.append(g)
@@ -140,7 +146,7 @@ def check_op(
         primary = _first(out)
         weights = rng.standard_normal(tuple(primary.shape))
         (primary * ferrograd.tensor(weights, dtype=primary.dtype, device=primary.device)).sum().backward()
-        numeric = numerical_grads(fn, [a.copy() for a in arrays], weights, which)
+        numeric = numerical_grads(fn, [a.copy() for a in arrays], weights, which, device=device)
         for i, num in zip(which, numeric):
             analytic = tensors[i].grad
             analytic = np.zeros_like(num) if analytic is None else to_numpy(analytic)

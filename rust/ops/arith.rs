@@ -88,7 +88,13 @@ fn compute_dtype(op: BinaryOp, a: &Tensor, b: &Rhs) -> Result<DType> {
 }
 
 /// Computes `a op b` (or `b op a` when `reversed`) without recording.
-fn forward(op: BinaryOp, a: &Tensor, b: &Rhs, dtype: DType, reversed: bool) -> Result<Tensor> {
+pub(crate) fn forward(
+    op: BinaryOp,
+    a: &Tensor,
+    b: &Rhs,
+    dtype: DType,
+    reversed: bool,
+) -> Result<Tensor> {
     let device = device_of(a, b);
     let a = cast(&super::to_op_device("binary op", a, device)?, dtype)?;
     let b = rhs_tensor(b, dtype, device)?;
@@ -138,9 +144,7 @@ fn arith(op: BinaryOp, a: &Tensor, b: Rhs) -> Result<Tensor> {
                 ],
             ),
         },
-        BinaryOp::Maximum | BinaryOp::Minimum => {
-            return Err(Error::runtime("internal error: not an arithmetic op"))
-        }
+        _ => return Err(Error::runtime("internal error: not an arithmetic op")),
     };
     let edge_b = if scalar.is_some() && matches!(op, BinaryOp::Pow) {
         None
@@ -172,7 +176,12 @@ pub fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 /// `a op b` for a tensor or number `b` (the binding layer's entry point).
 pub fn binary(op: BinaryOp, a: &Tensor, b: Rhs) -> Result<Tensor> {
-    arith(op, a, b)
+    match op {
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Pow => {
+            arith(op, a, b)
+        }
+        _ => super::binary_math::binary(op, a, b),
+    }
 }
 
 pub fn add_scalar(a: &Tensor, s: impl Into<Scalar>) -> Result<Tensor> {
@@ -320,7 +329,7 @@ impl Backward for ArithBackward {
                     // a^b * ln(a), taken as 0 where a == 0 and b >= 0
                     when(1, &|| {
                         let slope = mul(out, &super::unary::unary(UnaryOp::Log, a)?)?;
-                        let mask = super::compare::logical_and(
+                        let mask = super::binary_math::logical_and(
                             &super::compare::eq_scalar(a, Scalar::Int(0))?,
                             &super::compare::ge_scalar(b, Scalar::Int(0))?,
                         )?;

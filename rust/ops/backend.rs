@@ -1,10 +1,13 @@
 //! Device dispatch: the one place that picks the backend for a kernel. Callers hand it
 //! operands of one dtype, already broadcast; it allocates the output and runs the kernel.
 
-use super::kinds::{BinaryOp, CompareOp, Distribution, ReduceOp, UnaryOp};
+use super::kinds::{
+    Activation, BinaryOp, CompareOp, Distribution, PredicateOp, ReduceOp, ScanOp, TernaryOp,
+    UnaryOp,
+};
 use crate::cpu;
 use crate::cpu::random::Generator;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::tensor::{DType, Device, Scalar, Tensor};
 use crate::webgpu;
 
@@ -20,7 +23,8 @@ pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
     match x.device() {
         Device::Cpu => cpu::elementwise::unary_into(op, x, &out)?,
-        Device::WebGpu => webgpu::unary_into(op, x, &out)?,
+        Device::WebGpu if webgpu::has_unary(op) => webgpu::unary_into(op, x, &out)?,
+        d => return to_device(&unary(op, &host(x)?)?, d),
     }
     Ok(out)
 }
@@ -38,7 +42,8 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
     let (a, b) = (broadcast_to(a, out.shape())?, broadcast_to(b, out.shape())?);
     match out.device() {
         Device::Cpu => cpu::elementwise::binary_into(op, &a, &b, out),
-        Device::WebGpu => webgpu::binary_into(op, &a, &b, out),
+        Device::WebGpu if webgpu::has_binary(op) => webgpu::binary_into(op, &a, &b, out),
+        _ => copy_into(&binary(op, &host(&a)?, &host(&b)?)?, out),
     }
 }
 
@@ -124,7 +129,8 @@ pub fn copy(x: &Tensor) -> Result<Tensor> {
 pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
     match x.device() {
         Device::Cpu => cpu::reduce::reduce(op, x, dims),
-        Device::WebGpu => webgpu::reduce(op, x, dims),
+        Device::WebGpu if webgpu::has_reduce(op) => webgpu::reduce(op, x, dims),
+        d => to_device(&cpu::reduce::reduce(op, &host(x)?, dims)?, d),
     }
 }
 
@@ -163,4 +169,259 @@ pub fn random(
         Device::WebGpu => webgpu::sample_into(dist, &out, gen)?,
     }
     Ok(out)
+}
+
+/// Runs a CPU kernel writing `out`, or fails on a device without one.
+fn cpu_only(out: &Tensor, kernel: impl FnOnce() -> Result<()>) -> Result<()> {
+    match out.device() {
+        Device::Cpu => kernel(),
+        d => Err(Error::not_implemented(format!(
+            "this op has no kernel for device '{}' yet",
+            d.type_name()
+        ))),
+    }
+}
+
+// Fused ops (`ops::fused`): the inputs share one dtype and are broadcast to `out`'s shape;
+// `out` may be the first input itself (in-place ops). The CPU rounds once (an FMA), as
+// PyTorch's CPU kernels do; the GPU composes elementwise kernels until WGSL versions exist.
+
+/// `value` as a 0-d tensor like `like`, for composing kernels.
+fn scalar_like(value: Scalar, like: &Tensor) -> Result<Tensor> {
+    let s = Tensor::empty(&[], like.dtype(), like.device())?;
+    fill(&s, value)?;
+    Ok(s)
+}
+
+/// `out = a + b * c` from two elementwise kernels.
+fn compose_add_mul(a: &Tensor, b: &Tensor, c: &Tensor, out: &Tensor) -> Result<()> {
+    let product = binary(BinaryOp::Mul, b, c)?;
+    binary_into(BinaryOp::Add, a, &product, out)
+}
+
+/// `out = a + alpha * b`, rounded once.
+pub fn add_scaled_into(a: &Tensor, b: &Tensor, alpha: Scalar, out: &Tensor) -> Result<()> {
+    if out.device() != Device::Cpu {
+        return compose_add_mul(a, b, &scalar_like(alpha, out)?, out);
+    }
+    let (a, b) = (broadcast_to(a, out.shape())?, broadcast_to(b, out.shape())?);
+    cpu_only(out, || cpu::fused::add_scaled_into(&a, &b, alpha, out))
+}
+
+/// `out = s + value * t1 * t2`, rounded as PyTorch's `addcmul`.
+pub fn addcmul_into(
+    s: &Tensor,
+    t1: &Tensor,
+    t2: &Tensor,
+    value: Scalar,
+    out: &Tensor,
+) -> Result<()> {
+    if out.device() != Device::Cpu {
+        let scaled = binary(BinaryOp::Mul, t1, &scalar_like(value, out)?)?;
+        return compose_add_mul(s, &scaled, t2, out);
+    }
+    let [s, t1, t2] = [s, t1, t2].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || {
+        cpu::fused::addcmul_into(&s?, &t1?, &t2?, value, out)
+    })
+}
+
+/// `out = s + value * t1 / t2` (floating dtypes).
+pub fn addcdiv_into(
+    s: &Tensor,
+    t1: &Tensor,
+    t2: &Tensor,
+    value: Scalar,
+    out: &Tensor,
+) -> Result<()> {
+    if out.device() != Device::Cpu {
+        let ratio = binary(BinaryOp::Div, t1, t2)?;
+        return compose_add_mul(s, &ratio, &scalar_like(value, out)?, out);
+    }
+    let [s, t1, t2] = [s, t1, t2].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || {
+        cpu::fused::addcdiv_into(&s?, &t1?, &t2?, value, out)
+    })
+}
+
+/// `out = lerp(s, e, weight)` for a number weight (floating dtypes).
+pub fn lerp_scalar_into(s: &Tensor, e: &Tensor, weight: Scalar, out: &Tensor) -> Result<()> {
+    if out.device() != Device::Cpu {
+        return lerp_into(s, e, &scalar_like(weight, out)?, out);
+    }
+    let (s, e) = (broadcast_to(s, out.shape())?, broadcast_to(e, out.shape())?);
+    cpu_only(out, || cpu::fused::lerp_scalar_into(&s, &e, weight, out))
+}
+
+/// `out = lerp(s, e, w)` for a tensor weight (floating dtypes).
+pub fn lerp_into(s: &Tensor, e: &Tensor, w: &Tensor, out: &Tensor) -> Result<()> {
+    if out.device() != Device::Cpu {
+        // start + w * (end - start)
+        let diff = binary(BinaryOp::Sub, e, s)?;
+        return compose_add_mul(s, w, &diff, out);
+    }
+    let [s, e, w] = [s, e, w].map(|t| broadcast_to(t, out.shape()));
+    cpu_only(out, || cpu::fused::lerp_into(&s?, &e?, &w?, out))
+}
+
+/// The grid shape `k` index tensors share (`[]` for none), after checking they are int64.
+fn index_grid(indices: &[Tensor]) -> Result<crate::tensor::Dims> {
+    if let Some(bad) = indices.iter().find(|i| i.dtype() != DType::Int64) {
+        return Err(Error::runtime(format!(
+            "internal error: index kernels take int64 indices, got {:?}",
+            bad.dtype()
+        )));
+    }
+    Ok(indices.first().map(|i| i.shape_dims()).unwrap_or_default())
+}
+
+/// `src[i_0, .., i_{k-1}]`: int64 `indices` of one shape (the grid; broadcast views are fine)
+/// pick positions in the first `k` dims of `src`, whose other dims come whole. The result is
+/// contiguous, of shape `grid ++ src.shape[k..]`. `wrap` lets negative indices count from
+/// the end; an index out of range is an `IndexError` naming its position in `indices`.
+pub fn index(src: &Tensor, indices: &[Tensor], wrap: bool) -> Result<Tensor> {
+    let mut shape = index_grid(indices)?;
+    shape.extend_from_slice(&src.shape()[indices.len()..]);
+    if src.device() != Device::Cpu {
+        let result = index(&host(src)?, &host_all(indices)?, wrap)?;
+        return to_device(&result, src.device());
+    }
+    let out = Tensor::empty(&shape, src.dtype(), src.device())?;
+    cpu::index::index_into(src, indices, wrap, &out)?;
+    Ok(out)
+}
+
+/// `dst[i_0, .., i_{k-1}] = values` in place (`+=` when `accumulate`), the adjoint of
+/// [`index`]. `values` has `dst`'s dtype and the shape `grid ++ dst.shape[k..]`.
+pub fn index_put(
+    dst: &Tensor,
+    indices: &[Tensor],
+    values: &Tensor,
+    accumulate: bool,
+    wrap: bool,
+) -> Result<()> {
+    index_grid(indices)?;
+    if dst.device() != Device::Cpu {
+        let staged = host(dst)?;
+        index_put(
+            &staged,
+            &host_all(indices)?,
+            &host(values)?,
+            accumulate,
+            wrap,
+        )?;
+        return copy_into(&staged, dst);
+    }
+    cpu::index::index_put(dst, indices, values, accumulate, wrap)
+}
+
+/// The int64 coordinates `[n, ndim]` of the nonzero elements of `x`, in row-major order.
+pub fn nonzero(x: &Tensor) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::index::nonzero(x),
+        d => to_device(&cpu::index::nonzero(&host(x)?)?, d),
+    }
+}
+
+// Kernels a device does not have yet run on the host: the operands are copied to the CPU,
+// the CPU kernel runs, and the result goes back. Correct but slow; each use of these two
+// helpers is a WGSL kernel still to write.
+
+/// `x`'s values in host memory (a copy when `x` lives on a device).
+fn host(x: &Tensor) -> Result<Tensor> {
+    to_device(x, Device::Cpu)
+}
+
+fn host_all(xs: &[Tensor]) -> Result<Vec<Tensor>> {
+    xs.iter().map(host).collect()
+}
+
+/// `op(a, b, c)` for same-dtype operands broadcast to a common shape.
+pub fn ternary(op: TernaryOp, a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Tensor> {
+    let shape = crate::tensor::broadcast_shapes(
+        a.shape(),
+        &crate::tensor::broadcast_shapes(b.shape(), c.shape())?,
+    )?;
+    let out = Tensor::empty(&shape, a.dtype(), a.device())?;
+    let (a, b, c) = (
+        broadcast_to(a, &shape)?,
+        broadcast_to(b, &shape)?,
+        broadcast_to(c, &shape)?,
+    );
+    if out.device() != Device::Cpu {
+        return to_device(
+            &ternary(op, &host(&a)?, &host(&b)?, &host(&c)?)?,
+            out.device(),
+        );
+    }
+    cpu::elementwise::ternary_into(op, &a, &b, &c, &out)?;
+    Ok(out)
+}
+
+/// `test(x)` as a bool tensor.
+pub fn predicate(op: PredicateOp, x: &Tensor) -> Result<Tensor> {
+    if x.device() != Device::Cpu {
+        return to_device(&predicate(op, &host(x)?)?, x.device());
+    }
+    let out = Tensor::empty(x.shape(), DType::Bool, x.device())?;
+    cpu::elementwise::predicate_into(op, x, &out)?;
+    Ok(out)
+}
+
+/// `act(x)` for a floating `x`.
+pub fn activation(act: Activation, x: &Tensor) -> Result<Tensor> {
+    if x.device() != Device::Cpu {
+        return to_device(&activation(act, &host(x)?)?, x.device());
+    }
+    let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+    cpu::activation::forward_into(act, x, &out)?;
+    Ok(out)
+}
+
+/// `grad * act'(x)`, fused; `grad` and `x` share a dtype and are broadcast together.
+pub fn activation_grad(act: Activation, grad: &Tensor, x: &Tensor) -> Result<Tensor> {
+    if x.device() != Device::Cpu {
+        return to_device(&activation_grad(act, &host(grad)?, &host(x)?)?, x.device());
+    }
+    let shape = crate::tensor::broadcast_shapes(grad.shape(), x.shape())?;
+    let out = Tensor::empty(&shape, x.dtype(), x.device())?;
+    let (grad, x) = (broadcast_to(grad, &shape)?, broadcast_to(x, &shape)?);
+    cpu::activation::grad_into(act, &grad, &x, &out)?;
+    Ok(out)
+}
+
+/// Inclusive scan of `x` along `dim` (from the end when `reverse`), in `x`'s dtype.
+pub fn scan(op: ScanOp, x: &Tensor, dim: usize, reverse: bool) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::scan::scan(op, x, dim, reverse),
+        d => to_device(&cpu::scan::scan(op, &host(x)?, dim, reverse)?, d),
+    }
+}
+
+/// `x` sorted along `dim` (NaN counts as the largest value; ties keep their order), and the
+/// int64 positions the values came from. With `k`, only the first `k` of each slice.
+pub fn sort(
+    x: &Tensor,
+    dim: usize,
+    descending: bool,
+    k: Option<usize>,
+) -> Result<(Tensor, Tensor)> {
+    match x.device() {
+        Device::Cpu => cpu::sort::sort(x, dim, descending, k),
+        d => both_to(cpu::sort::sort(&host(x)?, dim, descending, k)?, d),
+    }
+}
+
+/// The element of every slice along `dim` at sorted position `k` (NaN largest), with its
+/// int64 index; both drop `dim`.
+pub fn kth_smallest(x: &Tensor, dim: usize, k: usize) -> Result<(Tensor, Tensor)> {
+    match x.device() {
+        Device::Cpu => cpu::sort::kth_smallest(x, dim, k),
+        d => both_to(cpu::sort::kth_smallest(&host(x)?, dim, k)?, d),
+    }
+}
+
+/// A pair of host results moved to `device`.
+fn both_to((a, b): (Tensor, Tensor), device: Device) -> Result<(Tensor, Tensor)> {
+    Ok((to_device(&a, device)?, to_device(&b, device)?))
 }

@@ -3,9 +3,9 @@
 
 use super::arith::{cast, device_of, operand, rhs_tensor, Rhs};
 use super::backend;
-use super::kinds::{BinaryOp, CompareOp};
+use super::kinds::CompareOp;
 use crate::error::Result;
-use crate::tensor::{result_type, DType, Scalar, Tensor};
+use crate::tensor::{result_type, Scalar, Tensor};
 
 /// `a cmp b`, compared in the operands' promoted dtype.
 pub fn compare(op: CompareOp, a: &Tensor, b: Rhs) -> Result<Tensor> {
@@ -28,13 +28,4 @@ pub fn ge_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
 /// Elementwise "is zero", as bool.
 pub fn logical_not(x: &Tensor) -> Result<Tensor> {
     eq_scalar(x, Scalar::Int(0))
-}
-
-/// Elementwise "both nonzero", as bool.
-pub fn logical_and(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    backend::binary(
-        BinaryOp::Mul,
-        &cast(a, DType::Bool)?,
-        &cast(b, DType::Bool)?,
-    )
 }

@@ -164,6 +164,33 @@ pub fn randint(
     )
 }
 
+/// Writes `f()` into each element of the fresh contiguous CPU tensor `out`, in order.
+pub(crate) fn fill_with<T: Element>(out: &Tensor, mut f: impl FnMut() -> T) {
+    let p = out.cpu_ptr::<T>();
+    for i in 0..out.numel() {
+        // SAFETY: `out` is a fresh contiguous tensor.
+        unsafe { *p.add(i) = f() };
+    }
+}
+
+/// `randperm(n)`: a random permutation of `0..n` (Fisher-Yates).
+pub fn randperm(n: usize, dtype: DType, device: Device, gen: &mut Generator) -> Result<Tensor> {
+    if dtype == DType::Bool {
+        return Err(Error::not_implemented(
+            "\"randperm\" not implemented for 'Bool'",
+        ));
+    }
+    let mut perm: Vec<i64> = (0..n as i64).collect();
+    for i in (1..n).rev() {
+        let j = gen.int_range(0, i as i64 + 1) as usize;
+        perm.swap(i, j);
+    }
+    let out = Tensor::empty(&[n], dtype, Device::Cpu)?;
+    let mut values = perm.into_iter();
+    with_dtype!(dtype, T => fill_with::<T>(&out, || T::from_i64(values.next().unwrap_or(0))));
+    place(out, device)
+}
+
 /// Moves a freshly made CPU tensor to `device`.
 fn place(t: Tensor, device: Device) -> Result<Tensor> {
     backend::to_device(&t, device)

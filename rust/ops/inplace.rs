@@ -38,7 +38,7 @@ fn check_allowed(dst: &Tensor) -> Result<()> {
 /// Runs an in-place update of `dst`. `direct` writes the result into `dst` (no autograd);
 /// `recorded(old)` computes it out of place, recorded, from `old` (a copy of `dst`'s value
 /// carrying `dst`'s history).
-fn update(
+pub(crate) fn update(
     dst: &Tensor,
     others: &[&Tensor],
     direct: impl FnOnce() -> Result<()>,
@@ -188,6 +188,12 @@ pub fn copy_(dst: &Tensor, src: &Tensor) -> Result<()> {
             Ok(out)
         },
     )
+}
+
+/// `dst = f(dst)` in place, for ops with an `inplace=True` option (activations). `f` must
+/// keep the shape; its result is converted to `dst`'s dtype.
+pub fn map_(dst: &Tensor, f: impl Fn(&Tensor) -> Result<Tensor>) -> Result<()> {
+    update(dst, &[], || backend::copy_into(&f(dst)?, dst), |old| f(old))
 }
 
 /// `dst.fill_(value)`.

@@ -2,18 +2,38 @@
 //! PyTorch's errors, runs kernels through [`backend`], and records its backward node.
 //! Backward formulas are written with these same ops, so they are differentiable too.
 
+pub mod activation;
+pub mod advanced_index;
 pub mod arith;
 pub mod backend;
+pub mod binary_math;
+pub mod clamp;
 pub mod compare;
 pub mod conditional;
 pub mod copy;
 pub mod creation;
+pub mod einsum;
+pub mod extrema;
+pub mod fused;
+pub mod gather;
 pub mod indexing;
 pub mod inplace;
+pub mod join;
 pub mod kinds;
+pub mod logical_reduce;
+pub mod logsumexp;
 pub mod loss;
+pub mod mask;
 pub mod matmul;
+pub mod moments;
+pub mod nonfinite;
+pub mod product;
+pub mod random_fill;
 pub mod reduce;
+pub mod scan;
+pub mod scatter;
+pub mod shape_ops;
+pub mod sort;
 pub mod unary;
 pub mod view;
 

@@ -7,18 +7,19 @@ use pyo3::IntoPyObjectExt;
 
 use super::args::{extract_operand, int_or_list, operand_arg, tensor_arg, Operand};
 use super::tensor::PyTensor;
+use super::tensor_fused::multiplier;
 use crate::ops::kinds::{BinaryOp, CompareOp, UnaryOp};
 use crate::ops::{self, Rhs};
 use crate::tensor::{DType, Scalar, Tensor};
 
-type Out = PyResult<Py<PyAny>>;
+pub(super) type Out = PyResult<Py<PyAny>>;
 
 /// `NotImplemented` lets Python try the other operand's reflected method.
-fn not_implemented(py: Python<'_>) -> Out {
+pub(super) fn not_implemented(py: Python<'_>) -> Out {
     Ok(py.NotImplemented())
 }
 
-fn wrap(py: Python<'_>, r: crate::Result<Tensor>) -> Out {
+pub(super) fn wrap(py: Python<'_>, r: crate::Result<Tensor>) -> Out {
     PyTensor::from(r?).into_py_any(py)
 }
 
@@ -66,7 +67,7 @@ fn inplace(t: &Tensor, op: BinaryOp, other: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// `dims=None|int|sequence` as an optional list.
-fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
+pub(super) fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
     match dim {
         Some(d) if !d.is_none() => Ok(Some(int_or_list(d)?)),
         _ => Ok(None),
@@ -74,7 +75,7 @@ fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
 }
 
 /// A `(values, indices)` result as `ferrograd.return_types.<name>`.
-fn values_indices(py: Python<'_>, name: &str, values: Tensor, indices: Tensor) -> Out {
+pub(super) fn values_indices(py: Python<'_>, name: &str, values: Tensor, indices: Tensor) -> Out {
     let cls = py.import("ferrograd.return_types")?.getattr(name)?;
     Ok(cls
         .call1((PyTensor::from(values), PyTensor::from(indices)))?
@@ -204,8 +205,7 @@ impl PyTensor {
         other: &Bound<'_, PyAny>,
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTensor> {
-        let b = scaled(other, alpha, "add")?;
-        Ok(ops::arith::binary(BinaryOp::Add, &self.t, b.as_rhs())?.into())
+        Ok(add_or_sub(&self.t, other, alpha, false, "add")?.into())
     }
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub(
@@ -213,8 +213,7 @@ impl PyTensor {
         other: &Bound<'_, PyAny>,
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTensor> {
-        let b = scaled(other, alpha, "sub")?;
-        Ok(ops::arith::binary(BinaryOp::Sub, &self.t, b.as_rhs())?.into())
+        Ok(add_or_sub(&self.t, other, alpha, true, "sub")?.into())
     }
     fn mul(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         let b = operand_arg(other, "mul", "other")?;
@@ -235,8 +234,7 @@ impl PyTensor {
         other: &Bound<'py, PyAny>,
         alpha: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, Self>> {
-        let b = scaled(other, alpha, "add_")?;
-        ops::inplace::binary_(BinaryOp::Add, &slf.borrow().t, b.as_rhs())?;
+        add_or_sub_(&slf.borrow().t, other, alpha, false, "add_")?;
         Ok(slf)
     }
     #[pyo3(signature = (other, *, alpha=None))]
@@ -245,8 +243,7 @@ impl PyTensor {
         other: &Bound<'py, PyAny>,
         alpha: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, Self>> {
-        let b = scaled(other, alpha, "sub_")?;
-        ops::inplace::binary_(BinaryOp::Sub, &slf.borrow().t, b.as_rhs())?;
+        add_or_sub_(&slf.borrow().t, other, alpha, true, "sub_")?;
         Ok(slf)
     }
     fn mul_<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
@@ -465,24 +462,37 @@ impl PyTensor {
     }
 }
 
-/// `alpha * other` for `add(other, alpha=)`.
-fn scaled(
+/// `t + other` or `t - other`; with `alpha`, `t +/- alpha * other` rounded once, as PyTorch.
+fn add_or_sub(
+    t: &Tensor,
     other: &Bound<'_, PyAny>,
     alpha: Option<&Bound<'_, PyAny>>,
+    subtract: bool,
     fname: &str,
-) -> PyResult<Operand> {
+) -> PyResult<Tensor> {
     let b = operand_arg(other, fname, "other")?;
-    let Some(alpha) = alpha.filter(|a| !a.is_none()) else {
-        return Ok(b);
-    };
-    let alpha = super::args::extract_scalar(alpha)
-        .ok_or_else(|| super::args::type_error(fname, "alpha", "Number", alpha))?;
-    Ok(match b {
-        Operand::Scalar(s) => Operand::Scalar(Scalar::Float(s.to_f64() * alpha.to_f64())),
-        Operand::Tensor(t) => {
-            Operand::Tensor(ops::arith::binary(BinaryOp::Mul, &t, Rhs::Scalar(alpha))?)
-        }
+    Ok(match multiplier(fname, "alpha", alpha)? {
+        Some(a) => ops::fused::add_scaled(t, b.as_rhs(), a, subtract)?,
+        None if subtract => ops::arith::binary(BinaryOp::Sub, t, b.as_rhs())?,
+        None => ops::arith::binary(BinaryOp::Add, t, b.as_rhs())?,
     })
+}
+
+/// In-place [`add_or_sub`].
+fn add_or_sub_(
+    t: &Tensor,
+    other: &Bound<'_, PyAny>,
+    alpha: Option<&Bound<'_, PyAny>>,
+    subtract: bool,
+    fname: &str,
+) -> PyResult<()> {
+    let b = operand_arg(other, fname, "other")?;
+    match multiplier(fname, "alpha", alpha)? {
+        Some(a) => ops::fused::add_scaled_(t, b.as_rhs(), a, subtract)?,
+        None if subtract => ops::inplace::binary_(BinaryOp::Sub, t, b.as_rhs())?,
+        None => ops::inplace::binary_(BinaryOp::Add, t, b.as_rhs())?,
+    }
+    Ok(())
 }
 
 /// The `p` of `norm`: a number, `inf`, or `'fro'` (the 2-norm).

@@ -29,11 +29,11 @@ pub mod transfer;
 pub use buffer_pool::GpuBuffer;
 pub use context::{set_device_provider, DeviceInfo, DeviceProvider, Features, Limits};
 pub use kernels::elementwise::{
-    binary_into, compare_into, copy_into, fill, unary_into, where_into,
+    binary_into, compare_into, copy_into, fill, has_binary, has_unary, unary_into, where_into,
 };
 pub use kernels::matmul::bmm_into;
 pub use kernels::random::sample_into;
-pub use kernels::reduce::{arg_reduce, reduce};
+pub use kernels::reduce::{arg_reduce, has_reduce, reduce};
 
 use crate::error::Result;
 use crate::tensor::{DType, Layout, Storage, Tensor};

@@ -131,6 +131,41 @@ fn run(op: Op) -> Result<()> {
     )
 }
 
+/// Whether WGSL implements `op` yet; `ops::backend` runs the others on the host.
+pub fn has_unary(op: UnaryOp) -> bool {
+    matches!(
+        op,
+        UnaryOp::Neg
+            | UnaryOp::Abs
+            | UnaryOp::Sign
+            | UnaryOp::Exp
+            | UnaryOp::Log
+            | UnaryOp::Sqrt
+            | UnaryOp::Rsqrt
+            | UnaryOp::Sin
+            | UnaryOp::Cos
+            | UnaryOp::Tanh
+            | UnaryOp::Sigmoid
+            | UnaryOp::Relu
+            | UnaryOp::Reciprocal
+            | UnaryOp::Square
+    )
+}
+
+/// Whether WGSL implements `op` yet; `ops::backend` runs the others on the host.
+pub fn has_binary(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::Pow
+            | BinaryOp::Maximum
+            | BinaryOp::Minimum
+    )
+}
+
 /// `out = op(x)` (same dtype).
 pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
     let e = GpuElement::of(x.dtype())?;
@@ -153,6 +188,11 @@ pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
         UnaryOp::Relu => format!("select({t}(0), x1, x1 > {t}(0))"),
         UnaryOp::Reciprocal => format!("({t}(1) / x1)"),
         UnaryOp::Square => "(x1 * x1)".into(),
+        other => {
+            return Err(Error::runtime(format!(
+                "internal error: no WGSL for {other:?}"
+            )))
+        }
     };
     run(Op {
         name: format!("{op:?}"),
@@ -196,6 +236,11 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
         ),
         BinaryOp::Maximum => ("max(x1, x2)".into(), String::new()),
         BinaryOp::Minimum => ("min(x1, x2)".into(), String::new()),
+        other => {
+            return Err(Error::runtime(format!(
+                "internal error: no WGSL for {other:?}"
+            )))
+        }
     };
     run(Op {
         name: format!("{op:?}"),

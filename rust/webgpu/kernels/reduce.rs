@@ -172,6 +172,14 @@ fn pass(
     )
 }
 
+/// Whether WGSL implements `op` yet; `ops::backend` runs the others on the host.
+pub fn has_reduce(op: ReduceOp) -> bool {
+    matches!(
+        op,
+        ReduceOp::Sum | ReduceOp::Norm2 | ReduceOp::Max | ReduceOp::Min
+    )
+}
+
 /// Reduces `x` over `dims`; the output drops them. Sums of integers and bools are int64.
 pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
     let dtype = match op {
@@ -187,6 +195,11 @@ pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
         ReduceOp::Norm2 => (Fold::SumOfSquares, Fold::Sum),
         ReduceOp::Max => (Fold::Max, Fold::Max),
         ReduceOp::Min => (Fold::Min, Fold::Min),
+        other => {
+            return Err(Error::runtime(format!(
+                "internal error: no WGSL for {other:?}"
+            )))
+        }
     };
     let sqrt = op == ReduceOp::Norm2;
     if inner <= SPLIT_ABOVE || n_out >= 256 {
