@@ -1,13 +1,16 @@
 //! What a graph node holds: the backward formula, edges to the nodes of its inputs, the
 //! tensors saved for backward, and metadata about its outputs.
 
+use std::any::Any;
 use std::sync::{Arc, Weak};
 
 use smallvec::SmallVec;
 
+use super::anomaly::{self, Trace};
 use super::grad_mode;
 use super::graph::{NodeId, NodeRef};
-use super::hooks::Hook;
+use super::hooks::{Hook, PostHook, PreHook};
+use super::inference;
 use super::meta::{AutogradMeta, GradFn};
 use crate::error::{Error, Result};
 use crate::tensor::{DType, Device, Dims, Tensor};
@@ -29,12 +32,26 @@ pub trait Backward: Send + Sync + 'static {
     fn variable(&self) -> Option<&Tensor> {
         None
     }
+
+    /// Whether the formula runs when no output received a gradient (a custom Function's does,
+    /// on zeros or `None`s); other nodes then produce no gradients, as in PyTorch.
+    fn runs_without_gradients(&self) -> bool {
+        false
+    }
+
+    /// An object the bindings made this node around (a custom Function's context), to hand
+    /// back as the node's Python object.
+    fn binding(&self) -> Option<&(dyn Any + Send + Sync)> {
+        None
+    }
 }
 
 /// What a backward formula gets.
 pub struct BackwardCtx {
     /// The gradient of each output (zeros where none arrived).
     pub grads: SmallVec<[Tensor; 1]>,
+    /// Whether a gradient arrived for each output (the others are the zeros above).
+    received: SmallVec<[bool; 1]>,
     saved: SmallVec<[Option<Tensor>; 2]>,
     needs: SmallVec<[bool; 2]>,
 }
@@ -42,14 +59,26 @@ pub struct BackwardCtx {
 impl BackwardCtx {
     pub fn new(
         grads: SmallVec<[Tensor; 1]>,
+        received: SmallVec<[bool; 1]>,
         saved: SmallVec<[Option<Tensor>; 2]>,
         needs: SmallVec<[bool; 2]>,
     ) -> Self {
         BackwardCtx {
             grads,
+            received,
             saved,
             needs,
         }
+    }
+
+    /// Whether a gradient arrived for output `i` (rather than being filled in with zeros).
+    pub fn received(&self, i: usize) -> bool {
+        self.received.get(i).copied().unwrap_or(false)
+    }
+
+    /// Every saved slot, `None` where nothing was saved.
+    pub fn saved_all(&self) -> &[Option<Tensor>] {
+        &self.saved
     }
 
     /// The gradient of output 0.
@@ -126,23 +155,33 @@ impl SavedTensor {
         }
     }
 
+    /// PyTorch's error if an inference tensor is being saved.
+    pub fn check_saveable(&self) -> Result<()> {
+        inference::check_saveable(&self.tensor)
+    }
+
     /// The tensor, checked against in-place modification. Call it outside the arena lock.
     pub fn unpack(&self, owner: NodeId, owner_name: &str) -> Result<Tensor> {
         let t = &self.tensor;
         if t.version() != self.version {
             let origin = match self.output_nr {
-                Some(n) => format!(", which is output {n} of {owner_name},"),
+                Some(n) => format!(", which is output {n} of {},", op_name(owner_name)),
                 None => match t.grad_fn() {
                     Some(g) => format!(
                         ", which is output {} of {},",
                         g.output_nr,
-                        g.node.with(|n| n.op.name().to_string())
+                        g.node.with(|n| op_name(n.op.name()).to_string())
                     ),
                     None => String::new(),
                 },
             };
+            let hint = if anomaly::is_enabled() {
+                "Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!"
+            } else {
+                "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True, check_nan=False)."
+            };
             return Err(Error::runtime(format!(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.{} {}]{origin} is at version {}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True).",
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.{} {}]{origin} is at version {}; expected version {} instead. {hint}",
                 t.dtype().legacy_type_name(),
                 crate::tensor::shape_str(t.shape()),
                 t.version(),
@@ -162,6 +201,12 @@ impl SavedTensor {
     }
 }
 
+/// The op a node name stands for, as PyTorch's messages show it: `MulBackward0` -> `Mul`.
+fn op_name(node_name: &str) -> &str {
+    let trimmed = node_name.trim_end_matches(|c: char| c.is_ascii_digit());
+    trimmed.strip_suffix("Backward").unwrap_or(node_name)
+}
+
 /// The parts of a node few nodes use, boxed to keep the common node small.
 #[derive(Default)]
 pub struct NodeExtras {
@@ -169,6 +214,37 @@ pub struct NodeExtras {
     pub tensor_hooks: Vec<(u64, u32, Hook)>,
     /// Outputs whose tensors called `retain_grad()`.
     pub retains: Vec<(u32, Weak<AutogradMeta>)>,
+    /// `grad_fn.register_prehook`: (key, hook).
+    pub pre_hooks: Vec<(u64, PreHook)>,
+    /// `grad_fn.register_hook`: (key, hook).
+    pub post_hooks: Vec<(u64, PostHook)>,
+    /// Where the node was made, recorded while anomaly mode is on.
+    pub trace: Option<Arc<Trace>>,
+    /// State the bindings keep on the node (the `grad_fn.metadata` dict).
+    pub binding: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+/// Hooks taken off a node, handed back so they are dropped outside the arena lock.
+pub type RemovedHooks = (
+    Vec<(u64, u32, Hook)>,
+    Vec<(u64, PreHook)>,
+    Vec<(u64, PostHook)>,
+);
+
+impl NodeExtras {
+    /// Takes off the hook registered under `key`, whichever kind it is.
+    pub fn remove_hook(&mut self, key: u64) -> RemovedHooks {
+        fn take<T>(list: &mut Vec<T>, is_key: impl Fn(&T) -> bool) -> Vec<T> {
+            let (gone, kept) = std::mem::take(list).into_iter().partition(is_key);
+            *list = kept;
+            gone
+        }
+        (
+            take(&mut self.tensor_hooks, |h| h.0 == key),
+            take(&mut self.pre_hooks, |h| h.0 == key),
+            take(&mut self.post_hooks, |h| h.0 == key),
+        )
+    }
 }
 
 pub struct Node {
@@ -191,6 +267,12 @@ impl Node {
         next: SmallVec<[Option<Edge>; 2]>,
         outputs: SmallVec<[OutputMeta; 1]>,
     ) -> Node {
+        let extras = anomaly::is_enabled().then(|| {
+            Box::new(NodeExtras {
+                trace: Some(anomaly::capture()),
+                ..Default::default()
+            })
+        });
         Node {
             op,
             next,
@@ -198,7 +280,7 @@ impl Node {
             released: false,
             outputs,
             seq: next_sequence_nr(),
-            extras: None,
+            extras,
         }
     }
 

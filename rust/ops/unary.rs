@@ -57,7 +57,7 @@ pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
             Needs::Input => smallvec![Some(SavedTensor::input(x))],
             Needs::Output => smallvec![Some(SavedTensor::output(&out, 0))],
         };
-        record(UnaryBackward { op }, &[Some(x)], saved, &[&out]);
+        record(UnaryBackward { op }, &[Some(x)], saved, &[&out])?;
     }
     Ok(out)
 }
