@@ -18,6 +18,7 @@ static ENABLED: AtomicBool = AtomicBool::new(false);
 static CHECK_NAN: AtomicBool = AtomicBool::new(true);
 
 /// Whether anomaly mode is on (process-wide, as in PyTorch).
+#[inline]
 pub fn is_enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }

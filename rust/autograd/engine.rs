@@ -185,6 +185,7 @@ impl Plan {
         }
     }
 
+    #[inline]
     fn runs(&self, id: NodeId) -> bool {
         self.needed.as_ref().is_none_or(|n| n.contains(&id))
     }
@@ -194,8 +195,9 @@ impl Plan {
         self.runs(id) || self.capture_nodes.contains(&id)
     }
 
+    #[inline]
     fn capture(&self, id: NodeId, grads: &[Option<Tensor>], captured: &mut [Option<Tensor>]) {
-        if !self.capture_nodes.contains(&id) {
+        if self.capture_nodes.is_empty() || !self.capture_nodes.contains(&id) {
             return;
         }
         for (k, g) in grads.iter().enumerate() {
@@ -214,11 +216,14 @@ struct NodeHooks {
     retains: Vec<(u32, Weak<AutogradMeta>)>,
     pre: Vec<PreHook>,
     post: Vec<PostHook>,
+    /// How many input edges the node has.
+    n_edges: usize,
 }
 
 impl NodeHooks {
-    fn of(x: &NodeExtras) -> NodeHooks {
+    fn of(x: &NodeExtras, n_edges: usize) -> NodeHooks {
         NodeHooks {
+            n_edges,
             tensor: x
                 .tensor_hooks
                 .iter()
@@ -248,18 +253,21 @@ fn run_node(
         } else {
             SmallVec::new()
         };
-        let hooks = n.extras.as_deref().map(NodeHooks::of);
+        let hooks = n
+            .extras
+            .as_deref()
+            .map(|x| Box::new(NodeHooks::of(x, n.next.len())));
         (n.op.clone(), saved, hooks, released)
     })
     .ok_or_else(|| Error::runtime("internal error: a node was freed during backward"))?;
     drop(released);
 
-    let mut grads: Vec<Option<Tensor>> = grads.into_vec();
+    let mut grads = grads;
     if runs {
         // As in PyTorch, a node that runs has its gradients captured before its tensor hooks.
         plan.capture(id, &grads, captured);
     }
-    tensor_hooks(op.as_ref(), hooks.as_ref(), &mut grads)?;
+    tensor_hooks(op.as_ref(), hooks.as_deref(), &mut grads)?;
     if !runs {
         plan.capture(id, &grads, captured);
         return Ok(SmallVec::new());
@@ -272,23 +280,20 @@ fn run_node(
         .as_ref()
         .is_some_and(|h| !h.post.is_empty())
         .then(|| grads.clone());
-    let received: SmallVec<[bool; 1]> = grads.iter().map(Option::is_some).collect();
-    if !received.contains(&true) && !op.runs_without_gradients() {
+    if grads.iter().all(Option::is_none) && !op.runs_without_gradients() {
         // A hook took every gradient away: nothing flows on (post-hooks still see that).
-        let nothing = vec![None; r.next.len()];
-        return finish_node(op.as_ref(), hooks.as_ref(), nothing, given);
+        let nothing = SmallVec::from_elem(None, r.next.len());
+        return finish_node(op.as_ref(), hooks.as_deref(), nothing, given);
     }
-    let outputs = r
-        .outputs
-        .iter()
-        .zip(grads)
-        .map(|(meta, g)| {
-            g.map_or_else(
-                || ops::creation::zeros(&meta.shape, meta.dtype, meta.device),
-                Ok,
-            )
-        })
-        .collect::<Result<SmallVec<[Tensor; 1]>>>()?;
+    let mut received = SmallVec::<[bool; 1]>::new();
+    let mut outputs = SmallVec::<[Tensor; 1]>::new();
+    for (meta, g) in r.outputs.iter().zip(grads) {
+        received.push(g.is_some());
+        outputs.push(match g {
+            Some(g) => g,
+            None => ops::creation::zeros(&meta.shape, meta.dtype, meta.device)?,
+        });
+    }
     let saved = saved?
         .iter()
         .map(|s| s.as_ref().map(|s| s.unpack(id, op.name())).transpose())
@@ -299,27 +304,30 @@ fn run_node(
         .map(|e| e.is_some_and(|(child, _)| plan.wants_gradient(child)))
         .collect();
     let produced = op.backward(&BackwardCtx::new(outputs, received, saved, needs))?;
-
-    let mut produced = produced.into_vec();
-    produced.resize(r.next.len().max(produced.len()), None);
-    finish_node(op.as_ref(), hooks.as_ref(), produced, given)
+    finish_node(op.as_ref(), hooks.as_deref(), produced, given)
 }
 
 /// After a node's formula: its post-hooks (given the gradients it received), then anomaly
 /// mode's NaN check.
+#[inline]
 fn finish_node(
     op: &dyn Backward,
     hooks: Option<&NodeHooks>,
-    mut produced: Vec<Option<Tensor>>,
-    given: Option<Vec<Option<Tensor>>>,
+    mut produced: Grads,
+    given: Option<SmallVec<[Option<Tensor>; 1]>>,
 ) -> Result<Grads> {
     if let (Some(h), Some(given)) = (hooks, given) {
+        // Post-hooks see a gradient (or `None`) for every input edge.
+        let n_edges = h.n_edges;
+        if produced.len() < n_edges {
+            produced.resize(n_edges, None);
+        }
         run_grad_hooks(&h.post, &mut produced, |hook, g| hook(g, &given))?;
     }
     if anomaly::is_enabled() && anomaly::checks_nan() {
         anomaly::check_nan(op.name(), &produced)?;
     }
-    Ok(produced.into())
+    Ok(produced)
 }
 
 /// Runs the hooks registered on the tensors a node's outputs are (a leaf's own hooks for an

@@ -50,21 +50,24 @@ pub fn run_hooks(hooks: &[Hook], grad: Tensor) -> Result<Tensor> {
 
 /// Runs node hooks of one kind in registration order over `grads`, each seeing the previous
 /// one's result.
-pub fn run_grad_hooks<H>(
+pub fn run_grad_hooks<H, G>(
     hooks: &[H],
-    grads: &mut Vec<Option<Tensor>>,
+    grads: &mut G,
     call: impl Fn(&H, &[Option<Tensor>]) -> Result<Option<Vec<Option<Tensor>>>>,
-) -> Result<()> {
+) -> Result<()>
+where
+    G: AsRef<[Option<Tensor>]> + From<Vec<Option<Tensor>>>,
+{
     for hook in hooks {
-        if let Some(replacement) = call(hook, grads)? {
-            if replacement.len() != grads.len() {
+        if let Some(replacement) = call(hook, grads.as_ref())? {
+            if replacement.len() != grads.as_ref().len() {
                 return Err(Error::runtime(format!(
                     "hook returned {} gradients where {} were expected",
                     replacement.len(),
-                    grads.len()
+                    grads.as_ref().len()
                 )));
             }
-            *grads = replacement;
+            *grads = G::from(replacement);
         }
     }
     Ok(())

@@ -6,6 +6,7 @@
 //! would need it outside inference mode.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
@@ -14,8 +15,22 @@ thread_local! {
     static ENABLED: Cell<bool> = const { Cell::new(false) };
 }
 
+/// How many threads have inference mode on. Every tensor made asks [`is_enabled`]; while
+/// this is zero the answer costs one plain load instead of a thread-local lookup (which,
+/// in a shared library, is a function call).
+static THREADS_ENABLED: AtomicUsize = AtomicUsize::new(0);
+
 /// Whether inference mode is on in this thread.
+#[inline]
 pub fn is_enabled() -> bool {
+    THREADS_ENABLED.load(Ordering::Relaxed) > 0 && enabled_in_this_thread()
+}
+
+/// Kept out of line: otherwise the compiler may compute the thread-local's address before
+/// the check above, paying for the lookup every time.
+#[cold]
+#[inline(never)]
+fn enabled_in_this_thread() -> bool {
     ENABLED.with(|e| e.get())
 }
 
@@ -23,7 +38,13 @@ pub fn is_enabled() -> bool {
 /// alongside (as PyTorch's `inference_mode` does); this flag is what keeps `enable_grad`
 /// inside it from recording.
 pub fn set_enabled(flag: bool) -> bool {
-    ENABLED.with(|e| e.replace(flag))
+    let previous = ENABLED.with(|e| e.replace(flag));
+    match (previous, flag) {
+        (false, true) => THREADS_ENABLED.fetch_add(1, Ordering::Relaxed),
+        (true, false) => THREADS_ENABLED.fetch_sub(1, Ordering::Relaxed),
+        _ => 0,
+    };
+    previous
 }
 
 /// A tensor about to be saved for backward must not be an inference tensor.

@@ -267,12 +267,11 @@ impl Node {
         next: SmallVec<[Option<Edge>; 2]>,
         outputs: SmallVec<[OutputMeta; 1]>,
     ) -> Node {
-        let extras = anomaly::is_enabled().then(|| {
-            Box::new(NodeExtras {
-                trace: Some(anomaly::capture()),
-                ..Default::default()
-            })
-        });
+        let extras = if anomaly::is_enabled() {
+            traced_extras()
+        } else {
+            None
+        };
         Node {
             op,
             next,
@@ -303,6 +302,17 @@ impl Node {
     pub fn extras_mut(&mut self) -> &mut NodeExtras {
         self.extras.get_or_insert_with(Default::default)
     }
+}
+
+/// Anomaly mode: extras holding where the node is being made. Out of line, so that making a
+/// node stays small (and inlined) when anomaly mode is off.
+#[cold]
+#[inline(never)]
+fn traced_extras() -> Option<Box<NodeExtras>> {
+    Some(Box::new(NodeExtras {
+        trace: Some(anomaly::capture()),
+        ..Default::default()
+    }))
 }
 
 fn next_sequence_nr() -> u64 {

@@ -16,6 +16,7 @@ use crate::tensor::Tensor;
 
 /// Whether an op on these inputs records a node: grad mode is on, some input requires grad,
 /// and inference mode is off.
+#[inline]
 pub fn is_recording(inputs: &[&Tensor]) -> bool {
     grad_mode::is_enabled() && inputs.iter().any(|t| t.requires_grad()) && !inference::is_enabled()
 }
