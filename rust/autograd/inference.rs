@@ -17,7 +17,8 @@ thread_local! {
 
 /// How many threads have inference mode on. Every tensor made asks [`is_enabled`]; while
 /// this is zero the answer costs one plain load instead of a thread-local lookup (which,
-/// in a shared library, is a function call).
+/// in a shared library, is a function call). A thread that ends inside inference mode stays
+/// counted, which only costs the lookup.
 static THREADS_ENABLED: AtomicUsize = AtomicUsize::new(0);
 
 /// Whether inference mode is on in this thread.

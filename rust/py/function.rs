@@ -144,6 +144,64 @@ fn tensor_of(obj: &Bound<'_, PyAny>) -> Option<Tensor> {
     obj.cast::<PyTensor>().ok().map(|t| t.borrow().t.clone())
 }
 
+/// What forward declared through `ctx`, taken off it (so `ctx` holds no tensors).
+struct Marks {
+    /// `save_for_backward`: tensors, or `None`.
+    to_save: Vec<Option<Tensor>>,
+    dirty: Vec<Tensor>,
+    non_differentiable: Vec<Tensor>,
+}
+
+impl Marks {
+    fn take(ctx: &Bound<'_, PyAny>) -> PyResult<Marks> {
+        let to_save = take_attr(ctx, "to_save")?
+            .iter()
+            .enumerate()
+            .map(|(i, s)| match tensor_of(s) {
+                Some(t) => Ok(Some(t)),
+                None if s.is_none() => Ok(None),
+                None => Err(PyTypeError::new_err(format!(
+                    "save_for_backward can only save variables, but argument {i} is of type {}",
+                    s.get_type().name()?
+                ))),
+            })
+            .collect::<PyResult<_>>()?;
+        let tensors = |name| -> PyResult<Vec<Tensor>> {
+            Ok(take_attr(ctx, name)?.iter().filter_map(tensor_of).collect())
+        };
+        Ok(Marks {
+            to_save,
+            dirty: tensors("dirty_tensors")?,
+            non_differentiable: tensors("non_differentiable")?,
+        })
+    }
+
+    /// PyTorch's errors for inputs marked dirty; then records their change (before they are
+    /// saved: a dirty output saved for backward is saved as changed).
+    fn check_dirty(&self, outputs: &[Option<Tensor>]) -> PyResult<()> {
+        for d in &self.dirty {
+            if !outputs.iter().flatten().any(|t| t.same(d)) {
+                return Err(PyRuntimeError::new_err(
+                    "Some elements marked as dirty during the forward method were not returned as output. The inputs that are modified inplace must all be outputs of the Function.",
+                ));
+            }
+            if d.is_leaf() && d.requires_grad() {
+                return Err(PyRuntimeError::new_err(
+                    "a leaf Variable that requires grad has been used in an in-place operation.",
+                ));
+            }
+        }
+        for d in &self.dirty {
+            d.bump_version();
+        }
+        Ok(())
+    }
+
+    fn is_differentiable(&self, t: &Tensor) -> bool {
+        t.dtype().is_floating_point() && !self.non_differentiable.iter().any(|n| n.same(t))
+    }
+}
+
 /// After `forward` ran (with grad mode off): gives the outputs their history, a node whose
 /// backward calls `ctx`'s, and saves what `ctx.save_for_backward` named. Returns the outputs
 /// as forward returned them (an input returned unchanged comes back as a view of it).
@@ -154,24 +212,7 @@ pub fn _function_record<'py>(
     output: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = ctx.py();
-    let to_save = take_attr(ctx, "to_save")?;
-    let dirty: Vec<Tensor> = take_attr(ctx, "dirty_tensors")?
-        .iter()
-        .filter_map(tensor_of)
-        .collect();
-    let non_differentiable: Vec<Tensor> = take_attr(ctx, "non_differentiable")?
-        .iter()
-        .filter_map(tensor_of)
-        .collect();
-    for (i, s) in to_save.iter().enumerate() {
-        if !s.is_none() && s.cast::<PyTensor>().is_err() {
-            return Err(PyTypeError::new_err(format!(
-                "save_for_backward can only save variables, but argument {i} is of type {}",
-                s.get_type().name()?
-            )));
-        }
-    }
-
+    let marks = Marks::take(ctx)?;
     let inputs: Vec<Option<Tensor>> = args.iter().map(|a| tensor_of(&a)).collect();
     let input_refs: Vec<&Tensor> = inputs.iter().flatten().collect();
     let is_tuple = output.cast::<PyTuple>().is_ok();
@@ -184,27 +225,58 @@ pub fn _function_record<'py>(
     if !is_recording(&input_refs) || out_tensors.iter().all(Option::is_none) {
         return Ok(output.clone());
     }
+    marks.check_dirty(&out_tensors)?;
 
-    for d in &dirty {
-        if !out_tensors.iter().flatten().any(|t| t.same(d)) {
-            return Err(PyRuntimeError::new_err(
-                "Some elements marked as dirty during the forward method were not returned as output. The inputs that are modified inplace must all be outputs of the Function.",
-            ));
+    let (node, output_slots) = make_node(ctx, &inputs, &out_tensors, &marks.to_save)?;
+    ctx.cast::<PyNode>()?.borrow_mut().refer_weakly(node.id());
+    for (i, (t, slot)) in out_tensors.iter().zip(&output_slots).enumerate() {
+        let (Some(t), Some(k)) = (t, slot) else {
+            continue;
+        };
+        if !marks.is_differentiable(t) {
+            continue;
         }
-        if d.is_leaf() && d.requires_grad() {
-            return Err(PyRuntimeError::new_err(
-                "a leaf Variable that requires grad has been used in an in-place operation.",
-            ));
+        let grad_fn = GradFn {
+            node: node.clone(),
+            output_nr: *k as u32,
+        };
+        if marks.dirty.iter().any(|d| d.same(t)) {
+            match t.view_base() {
+                Some(base) => {
+                    let value = t.detach();
+                    value.attach_grad_fn(grad_fn);
+                    rebase_view(base, t, &value)?;
+                }
+                None => t.attach_grad_fn(grad_fn),
+            }
+        } else if input_refs.iter().any(|x| x.same(t)) {
+            // An input returned as it is: the output is a new view of it with this history.
+            let view = t.view_of(t.layout().clone());
+            view.attach_grad_fn(grad_fn);
+            outputs[i] = Bound::new(py, PyTensor::from(view))?.into_any();
+        } else {
+            t.attach_grad_fn(grad_fn);
         }
     }
-    for d in &dirty {
-        d.bump_version(); // before saving: a dirty output saved for backward is saved as changed
+    if is_tuple {
+        Ok(PyTuple::new(py, outputs)?.into_any())
+    } else {
+        Ok(outputs.swap_remove(0))
     }
+}
 
-    // The node: an edge per tensor argument, an output per tensor output.
+/// The node of one call: an edge per tensor argument, an output per tensor output, and the
+/// saved tensors (an output saved as one, to be reconnected under `create_graph`). Returns
+/// it with each forward output's place among its outputs.
+fn make_node(
+    ctx: &Bound<'_, PyAny>,
+    inputs: &[Option<Tensor>],
+    outputs: &[Option<Tensor>],
+    to_save: &[Option<Tensor>],
+) -> PyResult<(NodeRef, Vec<Option<usize>>)> {
     let mut output_slots = Vec::with_capacity(outputs.len());
     let mut metas = SmallVec::new();
-    for t in &out_tensors {
+    for t in outputs {
         output_slots.push(t.as_ref().map(|t| {
             metas.push(OutputMeta::of(t));
             metas.len() - 1
@@ -220,61 +292,23 @@ pub fn _function_record<'py>(
     let mut node = Node::new(Arc::new(op), next, metas);
     node.saved = to_save
         .iter()
-        .map(|s| {
-            let Some(t) = tensor_of(s) else {
+        .map(|t| {
+            let Some(t) = t else {
                 return Ok(None);
             };
-            let slot = out_tensors
+            let slot = outputs
                 .iter()
                 .zip(&output_slots)
-                .find_map(|(o, slot)| o.as_ref().filter(|o| o.same(&t)).and(*slot));
+                .find_map(|(o, slot)| o.as_ref().filter(|o| o.same(t)).and(*slot));
             let saved = match slot {
-                Some(k) => SavedTensor::output(&t, k as u32),
-                None => SavedTensor::input(&t),
+                Some(k) => SavedTensor::output(t, k as u32),
+                None => SavedTensor::input(t),
             };
             saved.check_saveable()?;
             Ok(Some(saved))
         })
         .collect::<Result<_>>()?;
-    let node = NodeRef::new(node);
-    ctx.cast::<PyNode>()?.borrow_mut().refer_weakly(node.id());
-
-    for (i, t) in out_tensors.iter().enumerate() {
-        let (Some(t), Some(k)) = (t, output_slots[i]) else {
-            continue;
-        };
-        let differentiable =
-            t.dtype().is_floating_point() && !non_differentiable.iter().any(|n| n.same(t));
-        if !differentiable {
-            continue;
-        }
-        let grad_fn = GradFn {
-            node: node.clone(),
-            output_nr: k as u32,
-        };
-        if dirty.iter().any(|d| d.same(t)) {
-            match t.view_base() {
-                Some(base) => {
-                    let value = t.detach();
-                    value.attach_grad_fn(grad_fn);
-                    rebase_view(base, t, &value)?;
-                }
-                None => t.attach_grad_fn(grad_fn),
-            }
-        } else if inputs.iter().flatten().any(|x| x.same(t)) {
-            // An input returned as it is: the output is a new view of it with this history.
-            let view = t.view_of(t.layout().clone());
-            view.attach_grad_fn(grad_fn);
-            outputs[i] = Bound::new(py, PyTensor::from(view))?.into_any();
-        } else {
-            t.attach_grad_fn(grad_fn);
-        }
-    }
-    if is_tuple {
-        Ok(PyTuple::new(py, outputs)?.into_any())
-    } else {
-        Ok(outputs.swap_remove(0))
-    }
+    Ok((NodeRef::new(node), output_slots))
 }
 
 /// `ctx.saved_tensors` outside backward: the saved tensors, checked against in-place changes

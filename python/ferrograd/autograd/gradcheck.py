@@ -68,33 +68,28 @@ def _values(outputs: Any) -> list[np.ndarray | None]:
 
 
 def _numerical_jacobians(
-    func: Callable[..., Any], inputs: tuple[Any, ...], eps: float
+    func: Callable[..., Any], inputs: tuple[Any, ...], outputs: tuple[Any, ...], eps: float
 ) -> list[list[np.ndarray | None]]:
-    """For each input that requires grad, for each output: d(output)/d(input) by central
-    differences, shaped (input numel, output numel). Inputs are perturbed in place, through
-    NumPy views of their memory (which autograd's version counters do not see)."""
+    """For each input that requires grad, for each output of ``func`` (``None`` for
+    non-tensors): d(output)/d(input) by central differences, shaped (input numel, output
+    numel). Inputs are perturbed in place, through NumPy views of their memory (which
+    autograd's version counters do not see)."""
     jacobians = []
     for inp in inputs:
         if not _requires_grad(inp):
             continue
         memory = inp.detach().numpy()
-        columns: list[list[np.ndarray | None]] = []
-        for idx in np.ndindex(memory.shape):
+        per_output = [np.zeros((memory.size, o.numel())) if isinstance(o, _core.Tensor) else None for o in outputs]
+        for k, idx in enumerate(np.ndindex(memory.shape)):
             original = memory[idx].copy()
             memory[idx] = original - eps
             below = _values(func(*inputs))
             memory[idx] = original + eps
             above = _values(func(*inputs))
             memory[idx] = original
-            columns.append([None if a is None else (a - b) / (2 * eps) for a, b in zip(above, below)])
-        n_outputs = len(_as_tuple(func(*inputs)))
-        per_output: list[np.ndarray | None] = []
-        for j in range(n_outputs):
-            rows = [c[j] for c in columns]
-            if rows and rows[0] is None:
-                per_output.append(None)
-            else:
-                per_output.append(np.array(rows).reshape(memory.size, -1))
+            for jacobian, a, b in zip(per_output, above, below):
+                if jacobian is not None:
+                    jacobian[k] = (a - b) / (2 * eps)
         jacobians.append(per_output)
     return jacobians
 
@@ -147,16 +142,16 @@ def _gradcheck(
     check_grad_dtypes: bool,
 ) -> None:
     _check_inputs(inputs)
-    outputs = func(*inputs)
+    outputs = _as_tuple(func(*inputs))
     diff_outputs = _differentiable_outputs(outputs)
-    numerical = _numerical_jacobians(func, inputs, eps)
+    numerical = _numerical_jacobians(func, inputs, outputs, eps)
     if not diff_outputs:
         for per_output in numerical:
             if any(n is not None and np.any(n != 0) for n in per_output):
                 raise GradcheckError("Numerical gradient for function expected to be zero")
         return
     diff_inputs = [inp for inp in inputs if _requires_grad(inp)]
-    diff_index = [j for j, o in enumerate(_as_tuple(outputs)) if _requires_grad(o)]
+    diff_index = [j for j, o in enumerate(outputs) if _requires_grad(o)]
     analytical = _analytical_jacobians(diff_outputs, diff_inputs, check_grad_dtypes)
     for i, inp in enumerate(diff_inputs):
         for j, out_index in enumerate(diff_index):
