@@ -313,3 +313,25 @@ def test_backward_gradient_count_and_grad_variables():
     with pytest.warns(FutureWarning, match="`grad_variables` is deprecated. Use `grad_tensors` instead."):
         ferrograd.autograd.backward(y, grad_variables=ferrograd.ones((), dtype=ferrograd.float64))
     close(x.grad, [2.0, 4.0])
+
+
+def test_batched_grad_outputs_give_one_vector_jacobian_product_per_row():
+    x = leaf([1.0, 2.0, 3.0])
+    w = leaf([1.0, 1.0])
+    y = x**2
+    (jac,) = grad(y, x, ferrograd.eye(3, dtype=ferrograd.float64), is_grads_batched=True, retain_graph=True)
+    close(jac, np.diag([2.0, 4.0, 6.0]))
+    gx, gw = grad(
+        y,
+        [x, w],
+        ferrograd.eye(3, dtype=ferrograd.float64)[:2],
+        is_grads_batched=True,
+        allow_unused=True,
+        create_graph=True,
+    )
+    close(gx, [[2.0, 0.0, 0.0], [0.0, 4.0, 0.0]])
+    assert gw is None and gx.requires_grad
+    (gg,) = grad(gx.sum(), x)
+    close(gg, [2.0, 2.0, 0.0])
+    with pytest.raises(RuntimeError, match="^If `is_grads_batched=True`, we interpret the first dimension"):
+        grad((x * 1), x, ferrograd.ones(2, 4, dtype=ferrograd.float64), is_grads_batched=True)

@@ -90,8 +90,6 @@ def grad(
             FutureWarning,
             stacklevel=2,
         )
-    if is_grads_batched:
-        raise NotImplementedError("is_grads_batched=True is not supported yet")
     t_outputs = (outputs,) if isinstance(outputs, _core.Tensor) else tuple(outputs)
     if isinstance(inputs, _core.Tensor):
         t_inputs: tuple[Any, ...] = (inputs,)
@@ -101,12 +99,58 @@ def grad(
         t_inputs = tuple(inputs)
     if grad_outputs is not None and not isinstance(grad_outputs, _core.Tensor):
         grad_outputs = tuple(grad_outputs)
-    result = _core._grad(t_outputs, t_inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    if is_grads_batched:
+        result = _batched_grad(t_outputs, t_inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    else:
+        result = _core._grad(t_outputs, t_inputs, grad_outputs, retain_graph, create_graph, allow_unused)
     if materialize_grads:
         result = [_core.zeros_like(i, requires_grad=create_graph) if g is None else g for g, i in zip(result, t_inputs)]
     if type(inputs) is dict:
         return dict(zip(inputs.keys(), result))
     return tuple(result)
+
+
+def _batched_grad(
+    outputs: tuple[_core.Tensor, ...],
+    inputs: tuple[_core.Tensor, ...],
+    grad_outputs: Any,
+    retain_graph: bool | None,
+    create_graph: bool,
+    allow_unused: bool,
+) -> list[_core.Tensor | None]:
+    """``grad`` for each vector along the first dim of the grad_outputs, stacked: one
+    backward pass per vector."""
+    grads = (grad_outputs,) if isinstance(grad_outputs, _core.Tensor) else grad_outputs or (None,) * len(outputs)
+    for i, (out, g) in enumerate(zip(outputs, grads)):
+        if g is not None and tuple(g.shape[1:]) != tuple(out.shape):
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the batch "
+                "dimension. The sizes of the remaining dimensions are expected to match the shape of corresponding "
+                f"output, but a mismatch was detected: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {out.shape}. If you only want some tensors in `grad_output` to be considered "
+                "batched, consider using vmap."
+            )
+    batch = next((g.shape[0] for g in grads if g is not None), 1)
+    rows = [
+        _core._grad(
+            outputs,
+            inputs,
+            tuple(None if g is None else g[b] for g in grads),
+            True if b < batch - 1 else retain_graph,
+            create_graph,
+            allow_unused,
+        )
+        for b in range(batch)
+    ]
+    result: list[_core.Tensor | None] = []
+    for k, inp in enumerate(inputs):
+        column = [row[k] for row in rows]
+        if all(g is None for g in column):
+            result.append(None)
+            continue
+        column = [_core.zeros_like(inp) if g is None else g for g in column]
+        result.append(functional._stack_rows(column, (batch,) + tuple(inp.shape), inp))
+    return result
 
 
 __all__ = [
