@@ -90,13 +90,8 @@ pub fn run(
     while let Some((_, id)) = ready.pop() {
         let r = &graph[index[&id]];
         if let Some(grads) = buffers.remove(&id) {
-            // Under anomaly mode, nodes recorded from here on (by the formula, or by summing
-            // its gradients) remember this one as their parent.
-            let _parent = anomaly::is_enabled().then(|| {
-                let (name, trace) = name_and_trace(r);
-                ParentGuard::new(&name, trace)
-            });
-            let step = run_node(r, grads, &plan, &mut captured, opts).and_then(|produced| {
+            let step = || -> Result<()> {
+                let produced = run_node(r, grads, &plan, &mut captured, opts)?;
                 for (i, grad) in produced.into_iter().enumerate() {
                     let (Some(grad), Some((child, input_nr))) =
                         (grad, r.next.get(i).copied().flatten())
@@ -111,13 +106,17 @@ pub fn run(
                     add_to_buffer(&mut buffers, child, child_r.outputs.len(), input_nr, grad)?;
                 }
                 Ok(())
-            });
-            if let Err(e) = step {
-                if anomaly::is_enabled() {
-                    report_failure(r);
-                }
-                return Err(e);
-            }
+            };
+            let done = if anomaly::is_enabled() {
+                // Nodes recorded from here on (by the formula, or by summing its gradients)
+                // remember this one as their parent; a failure shows where it was made.
+                let (name, trace) = name_and_trace(r);
+                let _parent = ParentGuard::new(&name, trace.clone());
+                step().inspect_err(|_| anomaly::report_failure(&name, trace.as_deref()))
+            } else {
+                step()
+            };
+            done?;
         }
         for (child, _) in r.next.iter().flatten() {
             let d = deps.get_mut(child).expect("counted above");
@@ -191,13 +190,13 @@ impl Plan {
     }
 
     /// Whether gradients flowing into `id` are wanted: it runs, or some are captured there.
+    #[inline]
     fn wants_gradient(&self, id: NodeId) -> bool {
         self.runs(id) || self.capture_nodes.contains(&id)
     }
 
-    #[inline]
     fn capture(&self, id: NodeId, grads: &[Option<Tensor>], captured: &mut [Option<Tensor>]) {
-        if self.capture_nodes.is_empty() || !self.capture_nodes.contains(&id) {
+        if !self.capture_nodes.contains(&id) {
             return;
         }
         for (k, g) in grads.iter().enumerate() {
@@ -263,7 +262,7 @@ fn run_node(
     drop(released);
 
     let mut grads = grads;
-    if runs {
+    if runs && !plan.captures.is_empty() {
         // As in PyTorch, a node that runs has its gradients captured before its tensor hooks.
         plan.capture(id, &grads, captured);
     }
@@ -304,12 +303,14 @@ fn run_node(
         .map(|e| e.is_some_and(|(child, _)| plan.wants_gradient(child)))
         .collect();
     let produced = op.backward(&BackwardCtx::new(outputs, received, saved, needs))?;
+    if hooks.is_none() && !anomaly::is_enabled() {
+        return Ok(produced);
+    }
     finish_node(op.as_ref(), hooks.as_deref(), produced, given)
 }
 
 /// After a node's formula: its post-hooks (given the gradients it received), then anomaly
 /// mode's NaN check.
-#[inline]
 fn finish_node(
     op: &dyn Backward,
     hooks: Option<&NodeHooks>,
@@ -377,12 +378,6 @@ fn name_and_trace(r: &Reached) -> (String, Option<Arc<Trace>>) {
             n.extras.as_ref().and_then(|x| x.trace.clone()),
         )
     })
-}
-
-/// Anomaly mode: warns where the node that failed was made.
-fn report_failure(r: &Reached) {
-    let (name, trace) = name_and_trace(r);
-    anomaly::report_failure(&name, trace.as_deref());
 }
 
 /// Nodes from which one of `targets` can be reached: with `inclusive`, the targets count

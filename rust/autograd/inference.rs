@@ -6,7 +6,7 @@
 //! would need it outside inference mode.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
@@ -14,6 +14,10 @@ use crate::tensor::Tensor;
 thread_local! {
     static ENABLED: Cell<bool> = const { Cell::new(false) };
 }
+
+/// Whether inference mode was ever turned on: before that no inference tensor exists, and
+/// recording need not look for one among the tensors it saves.
+static EVER_ENABLED: AtomicBool = AtomicBool::new(false);
 
 /// How many threads have inference mode on. Every tensor made asks [`is_enabled`]; while
 /// this is zero the answer costs one plain load instead of a thread-local lookup (which,
@@ -40,12 +44,21 @@ fn enabled_in_this_thread() -> bool {
 /// inside it from recording.
 pub fn set_enabled(flag: bool) -> bool {
     let previous = ENABLED.with(|e| e.replace(flag));
+    if flag {
+        EVER_ENABLED.store(true, Ordering::Relaxed);
+    }
     match (previous, flag) {
         (false, true) => THREADS_ENABLED.fetch_add(1, Ordering::Relaxed),
         (true, false) => THREADS_ENABLED.fetch_sub(1, Ordering::Relaxed),
         _ => 0,
     };
     previous
+}
+
+/// Whether inference tensors may exist (inference mode was used at some point).
+#[inline]
+pub fn tensors_may_exist() -> bool {
+    EVER_ENABLED.load(Ordering::Relaxed)
 }
 
 /// A tensor about to be saved for backward must not be an inference tensor.

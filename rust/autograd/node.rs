@@ -285,6 +285,7 @@ impl Node {
 
     /// Copies of the saved-tensor slots, to unpack outside the arena lock; PyTorch's error if
     /// an earlier backward freed them.
+    #[inline]
     pub fn saved_snapshot(&self) -> Result<SmallVec<[Option<SavedTensor>; 2]>> {
         if self.released {
             return Err(Error::runtime(SECOND_BACKWARD));

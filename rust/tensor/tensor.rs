@@ -47,6 +47,7 @@ impl Tensor {
         )
     }
 
+    #[inline]
     fn build(
         storage: Storage,
         layout: Layout,
