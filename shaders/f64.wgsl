@@ -1,11 +1,21 @@
-// Double precision helpers, included in every kernel that computes in f64.
+// Double precision primitives, included in every kernel that computes in f64.
 //
-// Vulkan's GLSL.std.450 exp, log, sin, cos, tanh and pow accept only 16- and 32-bit floats,
-// so WGSL's built-ins on f64 do not reach the driver as valid SPIR-V. These are built from
-// +, *, /, floor and ldexp, which do take f64, and are accurate to a few ulp.
+// Vulkan's GLSL.std.450 exp, log, sin, cos, tan, pow and the other transcendental
+// instructions accept only 16- and 32-bit floats, so WGSL's built-ins on f64 do not reach
+// the driver as valid SPIR-V. These are built from +, *, /, floor and ldexp, which do take
+// f64, and are accurate to a few ulp. (The functions that are the same algorithm in both
+// precisions, like atan, erf and expm1, are in special.wgsl.)
+//
+// Driver facts they work around: `frexp` on f64 crashes llvmpipe's compiler, and NaN tests
+// like `x != x` are folded away, so NaN is detected through the bits of the f32 narrowing.
 
 const LN2_HI: f64 = 6.93147180369123816490e-01;
 const LN2_LO: f64 = 1.90821492927058770002e-10;
+const LOG2_E: f64 = 1.44269504088896338700e+00;
+const LOG10_E: f64 = 4.34294481903251816668e-01;
+const LOG10_2_HI: f64 = 3.01029995663611771306e-01;
+const LOG10_2_LO: f64 = 3.69423907715893078616e-13;
+const F64_MAX: f64 = 1.7976931348623157e308;
 
 // The double with IEEE bits hi:lo (WGSL cannot bitcast to 64-bit types).
 fn f64_from_bits(lo: u32, hi: u32) -> f64 {
@@ -28,26 +38,55 @@ fn is_nan_f64(x: f64) -> bool {
     return is_nan_f32(f32(x));
 }
 
-fn exp64(x: f64) -> f64 {
-    if (is_nan_f64(x)) { return x; }
-    if (x > 709.8) { return x * 1e308; }
-    if (x < -745.2) { return x - x; }
-    // x = k ln 2 + r with |r| <= ln(2) / 2, then a Taylor polynomial for exp(r).
-    let k = floor(x * 1.44269504088896338700 + 0.5);
-    let r = (x - k * LN2_HI) - k * LN2_LO;
+// The sign bit (narrowing to f32 keeps it, zeros and infinities included).
+fn signbit_f64(x: f64) -> bool {
+    return (bitcast<u32>(f32(x)) >> 31u) != 0u;
+}
+
+// exp(r) for |r| <= ln(2) / 2: a Taylor polynomial.
+fn exp_reduced64(r: f64) -> f64 {
     var s = f64(1.0);
     for (var i = 14; i >= 1; i--) {
         s = 1.0 + s * r / f64(i);
     }
-    return ldexp(s, i32(k));
+    return s;
 }
 
-fn log64(x: f64) -> f64 {
-    if (is_nan_f64(x) || x < 0.0) { return (x - x) / (x - x); }
-    if (x == 0.0) { return -1.0 / x; }
-    if (x > 1.7976931348623157e308) { return x; }
-    // x = m 2^e with m in [sqrt(1/2), sqrt(2)), by exact power-of-two scaling (frexp on
-    // f64 crashes llvmpipe's compiler).
+fn exp64(x: f64) -> f64 {
+    if (is_nan_f64(x)) { return x; }
+    if (x > 709.8) { return x * 1e308; }
+    if (x < -745.2) { return 0.0; }
+    // x = k ln 2 + r with |r| <= ln(2) / 2.
+    let k = floor(x * LOG2_E + 0.5);
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    return ldexp(exp_reduced64(r), i32(k));
+}
+
+fn exp2_64(x: f64) -> f64 {
+    if (is_nan_f64(x)) { return x; }
+    if (x > 1024.0) { return x * 1e308; }
+    if (x < -1075.0) { return 0.0; }
+    // x = k + f with |f| <= 1/2 (exact), and 2^f = exp(f ln 2).
+    let k = floor(x + 0.5);
+    let f = x - k;
+    return ldexp(exp_reduced64(f * LN2_HI + f * LN2_LO), i32(k));
+}
+
+// Whether log of x is one of the edge values (x NaN, negative, zero or infinite), which
+// log_edge64 gives.
+fn log_is_edge64(x: f64) -> bool {
+    return is_nan_f64(x) || x <= 0.0 || x > F64_MAX;
+}
+
+fn log_edge64(x: f64) -> f64 {
+    if (x == 0.0) { return -1.0 / abs(x); }
+    if (x > 0.0) { return x; }
+    return (x - x) / (x - x);
+}
+
+// (log(m), e) for a positive finite x = m 2^e with m in [sqrt(1/2), sqrt(2)), found by
+// exact power-of-two scaling (frexp on f64 crashes llvmpipe's compiler).
+fn log_split64(x: f64) -> vec2<f64> {
     var m = x;
     var e = 0;
     if (m < 1e-290) {
@@ -68,13 +107,32 @@ fn log64(x: f64) -> f64 {
         m = m * 0.5;
         e = e + 1;
     }
+    // log(m) = 2 atanh(s) for s = (m - 1) / (m + 1), |s| < 0.172.
     let s = (m - 1.0) / (m + 1.0);
     let s2 = s * s;
     var t = f64(0.0);
     for (var k = 12; k >= 0; k--) {
         t = t * s2 + 1.0 / f64(2 * k + 1);
     }
-    return 2.0 * s * t + f64(e) * LN2_LO + f64(e) * LN2_HI;
+    return vec2<f64>(2.0 * s * t, f64(e));
+}
+
+fn log64(x: f64) -> f64 {
+    if (log_is_edge64(x)) { return log_edge64(x); }
+    let p = log_split64(x);
+    return p.x + p.y * LN2_LO + p.y * LN2_HI;
+}
+
+fn log2_64(x: f64) -> f64 {
+    if (log_is_edge64(x)) { return log_edge64(x); }
+    let p = log_split64(x);
+    return p.y + p.x * LOG2_E;
+}
+
+fn log10_64(x: f64) -> f64 {
+    if (log_is_edge64(x)) { return log_edge64(x); }
+    let p = log_split64(x);
+    return p.y * LOG10_2_HI + (p.x * LOG10_E + p.y * LOG10_2_LO);
 }
 
 // (sin x, cos x): x = n pi/2 + r with |r| <= pi/4 (three-part Cody-Waite reduction), then
@@ -108,13 +166,9 @@ fn cos64(x: f64) -> f64 {
     return sincos64(x).y;
 }
 
-fn tanh64(x: f64) -> f64 {
-    if (abs(x) < 1e-5) {
-        return x - x * x * x / 3.0;
-    }
-    let e = exp64(-2.0 * abs(x));
-    let t = (1.0 - e) / (1.0 + e);
-    return select(t, -t, x < 0.0);
+fn tan64(x: f64) -> f64 {
+    let sc = sincos64(x);
+    return sc.x / sc.y;
 }
 
 fn pow64(a: f64, b: f64) -> f64 {

@@ -1,13 +1,16 @@
-// Reductions over a set of dims (sum, max, min, 2-norm). Each workgroup folds one chunk of
+// Reductions over a set of dims (sum, product, max, min, all, any, 2-norm, logsumexp,
+// squared deviations). Each workgroup folds one chunk of
 // one output element's reduced elements: 256 invocations stride through the chunk, then
 // combine their partial results in workgroup memory. Large reductions with few outputs run
 // in two passes: many chunks per output into partials, then one chunk over the partials.
 //
 // Placeholders (written in double braces below), filled in by rust/webgpu/kernels/reduce.rs:
-//   BINDINGS  `out` (binding 1, contiguous, one element per workgroup) and `src` (2)
+//   BINDINGS  `out` (binding 1, contiguous, one element per workgroup) and `src` (2);
+//             for squared deviations also `sums` (3), each output's sum
 //   ACC       the accumulator type;  INIT its starting value
-//   LOAD      the value of src[j] as an accumulator (j is the element offset)
-//   COMBINE   combine(a, b) for two accumulators;  ACCUMULATE for a loaded value
+//   COMBINE   combine(a, b) for two accumulators
+//   ACCUMULATE accumulate(acc, j, o): acc with src[j] folded in (j is the element offset,
+//             o the output element)
 //   FINISH    the stored value made from accumulator `acc`, as a store statement
 //
 // Parameters: 0 outputs, 1 reduced elements per output, 2 chunks per output, 3 chunk length,
@@ -22,7 +25,7 @@ fn combine(a: {{ACC}}, b: {{ACC}}) -> {{ACC}} {
     {{COMBINE}}
 }
 
-fn accumulate(acc: {{ACC}}, j: u32) -> {{ACC}} {
+fn accumulate(acc: {{ACC}}, j: u32, o: u32) -> {{ACC}} {
     {{ACCUMULATE}}
 }
 
@@ -49,12 +52,13 @@ fn main(
     if (w >= param(0u) * chunks) {
         return;
     }
-    let base = param(6u) + offset_of(w / chunks, param(4u), 8u, 16u);
+    let o = w / chunks;
+    let base = param(6u) + offset_of(o, param(4u), 8u, 16u);
     let start = (w % chunks) * param(3u);
     let end = min(start + param(3u), param(1u));
     var acc: {{ACC}} = {{INIT}};
     for (var k = start + lid; k < end; k += 256u) {
-        acc = accumulate(acc, base + offset_of(k, param(5u), 24u, 32u));
+        acc = accumulate(acc, base + offset_of(k, param(5u), 24u, 32u), o);
     }
     partial[lid] = acc;
     workgroupBarrier();

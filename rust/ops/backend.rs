@@ -23,8 +23,7 @@ pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
     match x.device() {
         Device::Cpu => cpu::elementwise::unary_into(op, x, &out)?,
-        Device::WebGpu if webgpu::has_unary(op) => webgpu::unary_into(op, x, &out)?,
-        d => return to_device(&unary(op, &host(x)?)?, d),
+        Device::WebGpu => webgpu::unary_into(op, x, &out)?,
     }
     Ok(out)
 }
@@ -42,8 +41,7 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
     let (a, b) = (broadcast_to(a, out.shape())?, broadcast_to(b, out.shape())?);
     match out.device() {
         Device::Cpu => cpu::elementwise::binary_into(op, &a, &b, out),
-        Device::WebGpu if webgpu::has_binary(op) => webgpu::binary_into(op, &a, &b, out),
-        _ => copy_into(&binary(op, &host(&a)?, &host(&b)?)?, out),
+        Device::WebGpu => webgpu::binary_into(op, &a, &b, out),
     }
 }
 
@@ -129,8 +127,7 @@ pub fn copy(x: &Tensor) -> Result<Tensor> {
 pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
     match x.device() {
         Device::Cpu => cpu::reduce::reduce(op, x, dims),
-        Device::WebGpu if webgpu::has_reduce(op) => webgpu::reduce(op, x, dims),
-        d => to_device(&cpu::reduce::reduce(op, &host(x)?, dims)?, d),
+        Device::WebGpu => webgpu::reduce(op, x, dims),
     }
 }
 
@@ -171,41 +168,17 @@ pub fn random(
     Ok(out)
 }
 
-/// Runs a CPU kernel writing `out`, or fails on a device without one.
-fn cpu_only(out: &Tensor, kernel: impl FnOnce() -> Result<()>) -> Result<()> {
-    match out.device() {
-        Device::Cpu => kernel(),
-        d => Err(Error::not_implemented(format!(
-            "this op has no kernel for device '{}' yet",
-            d.type_name()
-        ))),
-    }
-}
-
 // Fused ops (`ops::fused`): the inputs share one dtype and are broadcast to `out`'s shape;
-// `out` may be the first input itself (in-place ops). The CPU rounds once (an FMA), as
-// PyTorch's CPU kernels do; the GPU composes elementwise kernels until WGSL versions exist.
-
-/// `value` as a 0-d tensor like `like`, for composing kernels.
-fn scalar_like(value: Scalar, like: &Tensor) -> Result<Tensor> {
-    let s = Tensor::empty(&[], like.dtype(), like.device())?;
-    fill(&s, value)?;
-    Ok(s)
-}
-
-/// `out = a + b * c` from two elementwise kernels.
-fn compose_add_mul(a: &Tensor, b: &Tensor, c: &Tensor, out: &Tensor) -> Result<()> {
-    let product = binary(BinaryOp::Mul, b, c)?;
-    binary_into(BinaryOp::Add, a, &product, out)
-}
+// `out` may be the first input itself (in-place ops). Both backends round once (an FMA),
+// as PyTorch's kernels do.
 
 /// `out = a + alpha * b`, rounded once.
 pub fn add_scaled_into(a: &Tensor, b: &Tensor, alpha: Scalar, out: &Tensor) -> Result<()> {
-    if out.device() != Device::Cpu {
-        return compose_add_mul(a, b, &scalar_like(alpha, out)?, out);
-    }
     let (a, b) = (broadcast_to(a, out.shape())?, broadcast_to(b, out.shape())?);
-    cpu_only(out, || cpu::fused::add_scaled_into(&a, &b, alpha, out))
+    match out.device() {
+        Device::Cpu => cpu::fused::add_scaled_into(&a, &b, alpha, out),
+        Device::WebGpu => webgpu::add_scaled_into(&a, &b, alpha, out),
+    }
 }
 
 /// `out = s + value * t1 * t2`, rounded as PyTorch's `addcmul`.
@@ -216,14 +189,12 @@ pub fn addcmul_into(
     value: Scalar,
     out: &Tensor,
 ) -> Result<()> {
-    if out.device() != Device::Cpu {
-        let scaled = binary(BinaryOp::Mul, t1, &scalar_like(value, out)?)?;
-        return compose_add_mul(s, &scaled, t2, out);
-    }
     let [s, t1, t2] = [s, t1, t2].map(|t| broadcast_to(t, out.shape()));
-    cpu_only(out, || {
-        cpu::fused::addcmul_into(&s?, &t1?, &t2?, value, out)
-    })
+    let (s, t1, t2) = (s?, t1?, t2?);
+    match out.device() {
+        Device::Cpu => cpu::fused::addcmul_into(&s, &t1, &t2, value, out),
+        Device::WebGpu => webgpu::addcmul_into(&s, &t1, &t2, value, out),
+    }
 }
 
 /// `out = s + value * t1 / t2` (floating dtypes).
@@ -234,34 +205,31 @@ pub fn addcdiv_into(
     value: Scalar,
     out: &Tensor,
 ) -> Result<()> {
-    if out.device() != Device::Cpu {
-        let ratio = binary(BinaryOp::Div, t1, t2)?;
-        return compose_add_mul(s, &ratio, &scalar_like(value, out)?, out);
-    }
     let [s, t1, t2] = [s, t1, t2].map(|t| broadcast_to(t, out.shape()));
-    cpu_only(out, || {
-        cpu::fused::addcdiv_into(&s?, &t1?, &t2?, value, out)
-    })
+    let (s, t1, t2) = (s?, t1?, t2?);
+    match out.device() {
+        Device::Cpu => cpu::fused::addcdiv_into(&s, &t1, &t2, value, out),
+        Device::WebGpu => webgpu::addcdiv_into(&s, &t1, &t2, value, out),
+    }
 }
 
 /// `out = lerp(s, e, weight)` for a number weight (floating dtypes).
 pub fn lerp_scalar_into(s: &Tensor, e: &Tensor, weight: Scalar, out: &Tensor) -> Result<()> {
-    if out.device() != Device::Cpu {
-        return lerp_into(s, e, &scalar_like(weight, out)?, out);
-    }
     let (s, e) = (broadcast_to(s, out.shape())?, broadcast_to(e, out.shape())?);
-    cpu_only(out, || cpu::fused::lerp_scalar_into(&s, &e, weight, out))
+    match out.device() {
+        Device::Cpu => cpu::fused::lerp_scalar_into(&s, &e, weight, out),
+        Device::WebGpu => webgpu::lerp_scalar_into(&s, &e, weight, out),
+    }
 }
 
 /// `out = lerp(s, e, w)` for a tensor weight (floating dtypes).
 pub fn lerp_into(s: &Tensor, e: &Tensor, w: &Tensor, out: &Tensor) -> Result<()> {
-    if out.device() != Device::Cpu {
-        // start + w * (end - start)
-        let diff = binary(BinaryOp::Sub, e, s)?;
-        return compose_add_mul(s, w, &diff, out);
-    }
     let [s, e, w] = [s, e, w].map(|t| broadcast_to(t, out.shape()));
-    cpu_only(out, || cpu::fused::lerp_into(&s?, &e?, &w?, out))
+    let (s, e, w) = (s?, e?, w?);
+    match out.device() {
+        Device::Cpu => cpu::fused::lerp_into(&s, &e, &w, out),
+        Device::WebGpu => webgpu::lerp_into(&s, &e, &w, out),
+    }
 }
 
 /// The grid shape `k` index tensors share (`[]` for none), after checking they are int64.
@@ -348,45 +316,42 @@ pub fn ternary(op: TernaryOp, a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Tens
         broadcast_to(b, &shape)?,
         broadcast_to(c, &shape)?,
     );
-    if out.device() != Device::Cpu {
-        return to_device(
-            &ternary(op, &host(&a)?, &host(&b)?, &host(&c)?)?,
-            out.device(),
-        );
+    match out.device() {
+        Device::Cpu => cpu::elementwise::ternary_into(op, &a, &b, &c, &out)?,
+        Device::WebGpu => webgpu::ternary_into(op, &a, &b, &c, &out)?,
     }
-    cpu::elementwise::ternary_into(op, &a, &b, &c, &out)?;
     Ok(out)
 }
 
 /// `test(x)` as a bool tensor.
 pub fn predicate(op: PredicateOp, x: &Tensor) -> Result<Tensor> {
-    if x.device() != Device::Cpu {
-        return to_device(&predicate(op, &host(x)?)?, x.device());
-    }
     let out = Tensor::empty(x.shape(), DType::Bool, x.device())?;
-    cpu::elementwise::predicate_into(op, x, &out)?;
+    match x.device() {
+        Device::Cpu => cpu::elementwise::predicate_into(op, x, &out)?,
+        Device::WebGpu => webgpu::predicate_into(op, x, &out)?,
+    }
     Ok(out)
 }
 
 /// `act(x)` for a floating `x`.
 pub fn activation(act: Activation, x: &Tensor) -> Result<Tensor> {
-    if x.device() != Device::Cpu {
-        return to_device(&activation(act, &host(x)?)?, x.device());
-    }
     let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
-    cpu::activation::forward_into(act, x, &out)?;
+    match x.device() {
+        Device::Cpu => cpu::activation::forward_into(act, x, &out)?,
+        Device::WebGpu => webgpu::activation_into(act, x, &out)?,
+    }
     Ok(out)
 }
 
 /// `grad * act'(x)`, fused; `grad` and `x` share a dtype and are broadcast together.
 pub fn activation_grad(act: Activation, grad: &Tensor, x: &Tensor) -> Result<Tensor> {
-    if x.device() != Device::Cpu {
-        return to_device(&activation_grad(act, &host(grad)?, &host(x)?)?, x.device());
-    }
     let shape = crate::tensor::broadcast_shapes(grad.shape(), x.shape())?;
     let out = Tensor::empty(&shape, x.dtype(), x.device())?;
     let (grad, x) = (broadcast_to(grad, &shape)?, broadcast_to(x, &shape)?);
-    cpu::activation::grad_into(act, &grad, &x, &out)?;
+    match out.device() {
+        Device::Cpu => cpu::activation::grad_into(act, &grad, &x, &out)?,
+        Device::WebGpu => webgpu::activation_grad_into(act, &grad, &x, &out)?,
+    }
     Ok(out)
 }
 

@@ -96,16 +96,6 @@ impl GpuElement {
         }
     }
 
-    /// The WGSL math function `name` (`exp`, `log`, `sin`, `cos`, `tanh`, `pow`) for this
-    /// value type: f64 uses `shaders/f64.wgsl`'s versions.
-    pub fn math(&self, name: &str) -> String {
-        if self.value == "f64" {
-            format!("{name}64")
-        } else {
-            name.to_string()
-        }
-    }
-
     /// WGSL defining `is_nan(x)` for this value type (always false for integers and bools).
     pub fn nan_helper(&self) -> String {
         let body = match self.value {

@@ -28,12 +28,17 @@ pub mod transfer;
 
 pub use buffer_pool::GpuBuffer;
 pub use context::{set_device_provider, DeviceInfo, DeviceProvider, Features, Limits};
+pub use kernels::activation::{forward_into as activation_into, grad_into as activation_grad_into};
 pub use kernels::elementwise::{
-    binary_into, compare_into, copy_into, fill, has_binary, has_unary, unary_into, where_into,
+    compare_into, copy_into, fill, predicate_into, ternary_into, where_into,
 };
+pub use kernels::fused::{
+    add_scaled_into, addcdiv_into, addcmul_into, lerp_into, lerp_scalar_into,
+};
+pub use kernels::math::{binary_into, unary_into};
 pub use kernels::matmul::bmm_into;
 pub use kernels::random::sample_into;
-pub use kernels::reduce::{arg_reduce, has_reduce, reduce};
+pub use kernels::reduce::{arg_reduce, reduce};
 
 use crate::error::Result;
 use crate::tensor::{DType, Layout, Storage, Tensor};

@@ -1,31 +1,55 @@
-//! Elementwise kernels (`shaders/elementwise.wgsl`): unary and binary math, comparisons,
-//! `where`, dtype-converting copies and fills, over strided and broadcast operands.
+//! Elementwise kernels (`shaders/elementwise.wgsl`): comparisons, predicates, `where`,
+//! `clamp`, dtype-converting copies and fills, over strided and broadcast operands; the
+//! math ops (`math.rs`), activations (`activation.rs`) and fused ops (`fused.rs`) run
+//! through the same [`run`].
 //!
 //! Every op is the same kernel with a different expression: [`run`] merges the dims all
 //! operands walk as one, writes shape and strides into the parameters, and compiles one
 //! variant per (op, dtypes, aliasing).
 
-use super::{buffer, grid, launch, shader, word, MAX_DIMS};
+use super::{buffer, float_math, grid, launch, shader, word, MAX_DIMS};
 use crate::cpu::strided::coalesce;
 use crate::error::{Error, Result};
-use crate::ops::kinds::{BinaryOp, CompareOp, UnaryOp};
+use crate::ops::kinds::{CompareOp, PredicateOp, TernaryOp};
 use crate::tensor::{DType, Scalar, Tensor};
 use crate::webgpu::element::GpuElement;
 
 const TEMPLATE: &str = include_str!("../../../shaders/elementwise.wgsl");
-/// Parameter word where op scalars (two words) start.
+/// Parameter word where the op's numbers start (two words each, read by `op_scalar(k)`).
 const SCALARS: usize = 56;
+/// How many numbers an op can carry.
+const MAX_SCALARS: usize = 4;
 
-/// `op` and the expression it computes, written with `x1`, `x2`, `x3` (the inputs' values).
-struct Op<'a> {
+/// `op` and the expression it computes, written with `x1`, `x2`, `x3` (the inputs' values)
+/// and `op_scalar(k)` (its numbers, in the output's value type).
+pub struct Op<'a> {
     /// Names the variant in the pipeline cache.
-    name: String,
-    expr: String,
+    pub name: String,
+    pub expr: String,
     /// WGSL functions the expression calls.
-    helpers: String,
-    scalar: [u32; 2],
-    out: &'a Tensor,
-    inputs: &'a [&'a Tensor],
+    pub helpers: String,
+    pub scalars: &'a [Scalar],
+    pub out: &'a Tensor,
+    pub inputs: &'a [&'a Tensor],
+}
+
+impl Op<'_> {
+    /// An op without numbers or helpers.
+    pub fn plain<'a>(
+        name: &str,
+        expr: String,
+        out: &'a Tensor,
+        inputs: &'a [&'a Tensor],
+    ) -> Op<'a> {
+        Op {
+            name: name.to_string(),
+            expr,
+            helpers: String::new(),
+            scalars: &[],
+            out,
+            inputs,
+        }
+    }
 }
 
 /// Merged sizes and per-operand strides for `shape` (at most `MAX_DIMS` dims).
@@ -55,7 +79,7 @@ fn merged_dims(shape: &[usize], strides: &[&[usize]]) -> Result<(Vec<usize>, Vec
 }
 
 /// Records `op` over every element of `op.out`.
-fn run(op: Op) -> Result<()> {
+pub fn run(op: Op) -> Result<()> {
     let numel = op.out.numel();
     if numel == 0 {
         return Ok(());
@@ -80,7 +104,11 @@ fn run(op: Op) -> Result<()> {
             params[13 + 9 * k + d] = word(s)?;
         }
     }
-    params[SCALARS..SCALARS + 2].copy_from_slice(&op.scalar);
+    let out_element = GpuElement::of(op.out.dtype())?;
+    debug_assert!(op.scalars.len() <= MAX_SCALARS);
+    for (k, &v) in op.scalars.iter().enumerate() {
+        params[SCALARS + 2 * k..SCALARS + 2 * k + 2].copy_from_slice(&out_element.words(v)?);
+    }
 
     let elements = operands
         .iter()
@@ -112,6 +140,14 @@ fn run(op: Op) -> Result<()> {
         }
         body += &elements[0].store("out", "at[0]", &op.expr);
         bindings += &op.helpers;
+        bindings += &format!(
+            "fn op_scalar(k: u32) -> {} {{\n    return {};\n}}\n",
+            out_element.value,
+            out_element.from_words(
+                &format!("param({SCALARS}u + 2u * k)"),
+                &format!("param({}u + 2u * k)", SCALARS + 1)
+            )
+        );
         shader(
             TEMPLATE,
             &[
@@ -131,169 +167,6 @@ fn run(op: Op) -> Result<()> {
     )
 }
 
-/// Whether WGSL implements `op` yet; `ops::backend` runs the others on the host.
-pub fn has_unary(op: UnaryOp) -> bool {
-    matches!(
-        op,
-        UnaryOp::Neg
-            | UnaryOp::Abs
-            | UnaryOp::Sign
-            | UnaryOp::Exp
-            | UnaryOp::Log
-            | UnaryOp::Sqrt
-            | UnaryOp::Rsqrt
-            | UnaryOp::Sin
-            | UnaryOp::Cos
-            | UnaryOp::Tanh
-            | UnaryOp::Sigmoid
-            | UnaryOp::Relu
-            | UnaryOp::Reciprocal
-            | UnaryOp::Square
-    )
-}
-
-/// Whether WGSL implements `op` yet; `ops::backend` runs the others on the host.
-pub fn has_binary(op: BinaryOp) -> bool {
-    matches!(
-        op,
-        BinaryOp::Add
-            | BinaryOp::Sub
-            | BinaryOp::Mul
-            | BinaryOp::Div
-            | BinaryOp::Pow
-            | BinaryOp::Maximum
-            | BinaryOp::Minimum
-    )
-}
-
-/// `out = op(x)` (same dtype).
-pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
-    let e = GpuElement::of(x.dtype())?;
-    let (t, float) = (e.value, x.dtype().is_floating_point());
-    let [exp, log, sin, cos, tanh] = ["exp", "log", "sin", "cos", "tanh"].map(|f| e.math(f));
-    let expr = match op {
-        UnaryOp::Neg => "(-x1)".to_string(),
-        UnaryOp::Abs => "abs(x1)".into(),
-        UnaryOp::Sign => "sign(x1)".into(),
-        UnaryOp::Exp => format!("{exp}(x1)"),
-        UnaryOp::Log => format!("{log}(x1)"),
-        UnaryOp::Sqrt => "sqrt(x1)".into(),
-        UnaryOp::Rsqrt => format!("({t}(1) / sqrt(x1))"),
-        UnaryOp::Sin => format!("{sin}(x1)"),
-        UnaryOp::Cos => format!("{cos}(x1)"),
-        // tanh's exp-based lowering overflows to NaN on some drivers past |x| ~ 44.
-        UnaryOp::Tanh => format!("select({tanh}(x1), sign(x1), abs(x1) > {t}(20))"),
-        UnaryOp::Sigmoid => format!("({t}(1) / ({t}(1) + {exp}(-x1)))"),
-        UnaryOp::Relu if float => format!("select({t}(0), x1, x1 > {t}(0) || is_nan(x1))"),
-        UnaryOp::Relu => format!("select({t}(0), x1, x1 > {t}(0))"),
-        UnaryOp::Reciprocal => format!("({t}(1) / x1)"),
-        UnaryOp::Square => "(x1 * x1)".into(),
-        other => {
-            return Err(Error::runtime(format!(
-                "internal error: no WGSL for {other:?}"
-            )))
-        }
-    };
-    run(Op {
-        name: format!("{op:?}"),
-        expr,
-        helpers: e.nan_helper(),
-        scalar: [0; 2],
-        out,
-        inputs: &[x],
-    })
-}
-
-/// `out = a op b` (one dtype, already broadcast); `out` may be `a` itself.
-pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result<()> {
-    let e = GpuElement::of(out.dtype())?;
-    let t = e.value;
-    let boolean = out.dtype() == DType::Bool;
-    let float = out.dtype().is_floating_point();
-    let (expr, helpers) = match op {
-        BinaryOp::Add if boolean => ("(x1 || x2)".to_string(), String::new()),
-        BinaryOp::Mul if boolean => ("(x1 && x2)".into(), String::new()),
-        BinaryOp::Maximum if boolean => ("(x1 || x2)".into(), String::new()),
-        BinaryOp::Minimum if boolean => ("(x1 && x2)".into(), String::new()),
-        _ if boolean => {
-            return Err(Error::runtime(format!(
-                "WebGPU: {op:?} is not defined for bool tensors"
-            )))
-        }
-        BinaryOp::Add => ("(x1 + x2)".into(), String::new()),
-        BinaryOp::Sub => ("(x1 - x2)".into(), String::new()),
-        BinaryOp::Mul => ("(x1 * x2)".into(), String::new()),
-        BinaryOp::Div => ("(x1 / x2)".into(), String::new()),
-        BinaryOp::Pow if float => ("power(x1, x2)".into(), float_power(t, &e.math("pow"))),
-        BinaryOp::Pow => ("power(x1, x2)".into(), int_power(t)),
-        BinaryOp::Maximum if float => (
-            "select(max(x1, x2), x1 + x2, is_nan(x1) || is_nan(x2))".into(),
-            String::new(),
-        ),
-        BinaryOp::Minimum if float => (
-            "select(min(x1, x2), x1 + x2, is_nan(x1) || is_nan(x2))".into(),
-            String::new(),
-        ),
-        BinaryOp::Maximum => ("max(x1, x2)".into(), String::new()),
-        BinaryOp::Minimum => ("min(x1, x2)".into(), String::new()),
-        other => {
-            return Err(Error::runtime(format!(
-                "internal error: no WGSL for {other:?}"
-            )))
-        }
-    };
-    run(Op {
-        name: format!("{op:?}"),
-        expr,
-        helpers: helpers + &e.nan_helper(),
-        scalar: [0; 2],
-        out,
-        inputs: &[a, b],
-    })
-}
-
-/// `a ** b` for floats with PyTorch's results where WGSL's `pow` is undefined (a < 0, b = 0).
-fn float_power(t: &str, pow: &str) -> String {
-    format!(
-        "
-fn power(a: {t}, b: {t}) -> {t} {{
-    if (b == {t}(0)) {{ return {t}(1); }}
-    let r = {pow}(abs(a), b);
-    if (a >= {t}(0) || is_nan(a)) {{ return r; }}
-    // A negative base to a fractional power: NaN, made at run time.
-    if (floor(b) != b) {{ return (a - a) / (a - a); }}
-    let odd = b - {t}(2) * floor(b / {t}(2)) == {t}(1);
-    return select(r, -r, odd);
-}}
-"
-    )
-}
-
-/// Integer `a ** b` by squaring (negative exponents give 0 unless |a| = 1, as integer math).
-fn int_power(t: &str) -> String {
-    format!(
-        "
-fn power(a: {t}, b: {t}) -> {t} {{
-    if (b < {t}(0)) {{
-        if (a == {t}(1)) {{ return {t}(1); }}
-        if (a == {t}(-1)) {{ return select({t}(1), {t}(-1), (b % {t}(2)) != {t}(0)); }}
-        return {t}(0);
-    }}
-    var result = {t}(1);
-    var base = a;
-    var e = b;
-    loop {{
-        if (e == {t}(0)) {{ break; }}
-        if ((e % {t}(2)) != {t}(0)) {{ result = result * base; }}
-        base = base * base;
-        e = e / {t}(2);
-    }}
-    return result;
-}}
-"
-    )
-}
-
 /// `out = a cmp b` (bool out; a, b share a dtype).
 pub fn compare_into(op: CompareOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result<()> {
     let symbol = match op {
@@ -310,53 +183,88 @@ pub fn compare_into(op: CompareOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Resu
     } else {
         format!("(x1 {symbol} x2)")
     };
-    run(Op {
-        name: format!("{op:?}"),
-        expr,
-        helpers: String::new(),
-        scalar: [0; 2],
-        out,
-        inputs: &[a, b],
-    })
+    run(Op::plain(&format!("{op:?}"), expr, out, &[a, b]))
 }
 
 /// `out = cond ? a : b`.
 pub fn where_into(cond: &Tensor, a: &Tensor, b: &Tensor, out: &Tensor) -> Result<()> {
-    run(Op {
-        name: "where".into(),
-        expr: "select(x3, x2, x1)".into(),
-        helpers: String::new(),
-        scalar: [0; 2],
+    run(Op::plain(
+        "where",
+        "select(x3, x2, x1)".into(),
         out,
-        inputs: &[cond, a, b],
-    })
+        &[cond, a, b],
+    ))
 }
 
 /// `out = src` converted to `out`'s dtype (same shape; `src` may be broadcast).
 pub fn copy_into(src: &Tensor, out: &Tensor) -> Result<()> {
     let (from, to) = (GpuElement::of(src.dtype())?, GpuElement::of(out.dtype())?);
-    run(Op {
-        name: "copy".into(),
-        expr: to.convert_from(&from, "x1"),
-        helpers: String::new(),
-        scalar: [0; 2],
-        out,
-        inputs: &[src],
-    })
+    run(Op::plain("copy", to.convert_from(&from, "x1"), out, &[src]))
 }
 
 /// Every element of `out` set to `value`.
 pub fn fill(out: &Tensor, value: Scalar) -> Result<()> {
-    let e = GpuElement::of(out.dtype())?;
     run(Op {
-        name: "fill".into(),
-        expr: e.from_words(
-            &format!("param({SCALARS}u)"),
-            &format!("param({}u)", SCALARS + 1),
+        scalars: &[value],
+        ..Op::plain("fill", "op_scalar(0u)".into(), out, &[])
+    })
+}
+
+/// `out = min(max(x, lo), hi)` (one dtype): NaN anywhere gives NaN; `lo > hi` gives `hi`.
+pub fn ternary_into(
+    op: TernaryOp,
+    x: &Tensor,
+    lo: &Tensor,
+    hi: &Tensor,
+    out: &Tensor,
+) -> Result<()> {
+    let e = GpuElement::of(out.dtype())?;
+    let TernaryOp::Clamp = op;
+    let (expr, helpers) = match out.dtype() {
+        DType::Bool => ("((x1 || x2) && x3)".to_string(), String::new()),
+        d if d.is_floating_point() => (
+            "min_nan(max_nan(x1, x2), x3)".to_string(),
+            e.nan_helper() + &nan_extremes(e.value),
         ),
-        helpers: String::new(),
-        scalar: e.words(value)?,
-        out,
-        inputs: &[],
+        _ => ("min(max(x1, x2), x3)".to_string(), String::new()),
+    };
+    run(Op {
+        helpers,
+        ..Op::plain(&format!("{op:?}"), expr, out, &[x, lo, hi])
+    })
+}
+
+/// WGSL `max_nan` and `min_nan` for type `t`: the larger (smaller) of two, NaN winning.
+pub fn nan_extremes(t: &str) -> String {
+    format!(
+        "
+fn max_nan(a: {t}, b: {t}) -> {t} {{
+    if (is_nan(a) || is_nan(b)) {{ return a + b; }}
+    return max(a, b);
+}}
+fn min_nan(a: {t}, b: {t}) -> {t} {{
+    if (is_nan(a) || is_nan(b)) {{ return a + b; }}
+    return min(a, b);
+}}
+"
+    )
+}
+
+/// `out = test(x)` (bool `out`); integers and bools are always finite.
+pub fn predicate_into(op: PredicateOp, x: &Tensor, out: &Tensor) -> Result<()> {
+    let e = GpuElement::of(x.dtype())?;
+    if !x.dtype().is_floating_point() {
+        return fill(out, Scalar::Bool(op == PredicateOp::IsFinite));
+    }
+    let expr = match op {
+        PredicateOp::IsNan => "f_is_nan(x1)",
+        PredicateOp::IsInf => "f_is_inf(x1)",
+        PredicateOp::IsPosInf => "(x1 > F_MAX)",
+        PredicateOp::IsNegInf => "(x1 < -F_MAX)",
+        PredicateOp::IsFinite => "!(f_is_nan(x1) || f_is_inf(x1))",
+    };
+    run(Op {
+        helpers: float_math::prelude(e.value),
+        ..Op::plain(&format!("{op:?}"), expr.to_string(), out, &[x])
     })
 }

@@ -2,7 +2,11 @@
 //! dispatch's parameter words, and records the dispatch into the open batch through
 //! [`launch`].
 
+pub mod activation;
 pub mod elementwise;
+pub mod float_math;
+pub mod fused;
+pub mod math;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
@@ -27,8 +31,14 @@ pub fn shader(template: &str, fills: &[(&str, &str)]) -> String {
     for (name, value) in fills {
         body = body.replace(&format!("{{{{{name}}}}}"), value);
     }
-    let f64_helpers = if body.contains("f64") { F64 } else { "" };
+    let f64_helpers = if uses_f64(&body) { F64 } else { "" };
     format!("{COMMON}\n{f64_helpers}\n{body}")
+}
+
+/// Whether WGSL code (comments aside) names the f64 type.
+fn uses_f64(code: &str) -> bool {
+    code.lines()
+        .any(|line| line.split("//").next().is_some_and(|c| c.contains("f64")))
 }
 
 /// The GPU buffer behind a WebGPU tensor.

@@ -4,7 +4,7 @@
 //! runs reproducible and consecutive draws independent. The values differ from the CPU
 //! generator's (as PyTorch's CPU and CUDA streams differ).
 
-use super::{buffer, grid, launch, shader, word};
+use super::{buffer, float_math, grid, launch, shader, word};
 use crate::cpu::random::Generator;
 use crate::error::{Error, Result};
 use crate::ops::kinds::Distribution;
@@ -36,14 +36,14 @@ pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) -> Res
         (Distribution::Normal, DType::Float64) => (
             "normal",
             format!(
-                "sqrt(-2.0 * log64(1.0 - {})) * cos64(6.283185307179586 * {})",
+                "sqrt(-2.0 * f_log(1.0 - {})) * f_cos(6.283185307179586 * {})",
                 unit_f64("r.x", "r.y"),
                 unit_f64("r.z", "r.w")
             ),
         ),
         (Distribution::Normal, _) => (
             "normal",
-            "sqrt(-2.0 * log(1.0 - unit_f32(r.x))) * cos(6.283185307179586 * unit_f32(r.y))"
+            "sqrt(-2.0 * f_log(1.0 - unit_f32(r.x))) * f_cos(6.283185307179586 * unit_f32(r.y))"
                 .to_string(),
         ),
         (Distribution::Integers { low, high }, _) => {
@@ -75,10 +75,15 @@ pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) -> Res
     };
     let variant = format!("random:{name}:{}", e.dtype.name());
     let source = || {
+        let math = if out.dtype().is_floating_point() {
+            float_math::prelude(e.value)
+        } else {
+            String::new()
+        };
         shader(
             TEMPLATE,
             &[
-                ("BINDINGS", &e.declare(1, "out", true)),
+                ("BINDINGS", &(e.declare(1, "out", true) + &math)),
                 ("STORE", &e.store("out", "i", &value)),
             ],
         )

@@ -1,7 +1,7 @@
-//! Reductions (`shaders/reduce.wgsl`, `shaders/arg_reduce.wgsl`): sum, max, min and the
-//! 2-norm over any set of dims, and max/min with indices along one dim.
+//! Reductions (`shaders/reduce.wgsl`, `shaders/arg_reduce.wgsl`): every `ReduceOp` over
+//! any set of dims, and max/min with indices along one dim.
 
-use super::{buffer, grid, launch, shader, word, MAX_DIMS};
+use super::{buffer, float_math, grid, launch, shader, word, MAX_DIMS};
 use crate::cpu::reduce::split;
 use crate::cpu::strided::coalesce;
 use crate::error::{Error, Result};
@@ -24,6 +24,15 @@ enum Fold {
     SumOfSquares,
     Max,
     Min,
+    Prod,
+    /// Whether every value is nonzero (a minimum over 0 and 1).
+    All,
+    /// Whether some value is nonzero (a maximum over 0 and 1).
+    Any,
+    /// `log(sum(exp(x)))` through (running maximum, sum of `exp(x - maximum)`) pairs.
+    LogSumExp,
+    /// Sum of squares of deviations from the output's mean, given the output's sum.
+    SquaredDeviation,
 }
 
 /// `layout` with adjacent dims merged (at most `MAX_DIMS` remain).
@@ -37,8 +46,8 @@ fn merged(layout: &Layout) -> Result<(Vec<usize>, Vec<usize>)> {
     Ok((sizes.to_vec(), strides.to_vec()))
 }
 
-/// The accumulator type for `e`: its value type, with bools counted as `u32`.
-fn accumulator(e: &GpuElement) -> &'static str {
+/// The value type `out` is accumulated in: its value type, with bools counted as `u32`.
+fn value_of(e: &GpuElement) -> &'static str {
     if e.dtype == DType::Bool {
         "u32"
     } else {
@@ -46,28 +55,23 @@ fn accumulator(e: &GpuElement) -> &'static str {
     }
 }
 
-/// WGSL for src[j] as accumulator type `acc` (bools read raw, as 0 or 1).
-fn load_as(src: &GpuElement, acc: &str) -> String {
+/// WGSL for src[j] as value type `t` (bools read raw, as 0 or 1).
+fn load_as(src: &GpuElement, t: &str) -> String {
     let raw = if src.dtype == DType::Bool {
         "src[j]".to_string()
     } else {
         src.load("src", "j")
     };
-    let value = if src.dtype == DType::Bool {
-        "u32"
-    } else {
-        src.value
-    };
-    if value == acc {
+    if value_of(src) == t {
         raw
     } else {
-        format!("{acc}({raw})")
+        format!("{t}({raw})")
     }
 }
 
-/// The lowest (`lowest`) or highest value of accumulator type `acc`, infinities for floats.
-fn extreme_of(acc: &str, lowest: bool) -> String {
-    match (acc, lowest) {
+/// The lowest (`lowest`) or highest value of type `t`, infinities for floats.
+fn extreme_of(t: &str, lowest: bool) -> String {
+    match (t, lowest) {
         ("f32", true) => "bitcast<f32>(0xff800000u)".into(),
         ("f32", false) => "bitcast<f32>(0x7f800000u)".into(),
         ("f64", true) => "f64(bitcast<f32>(0xff800000u))".into(),
@@ -81,8 +85,97 @@ fn extreme_of(acc: &str, lowest: bool) -> String {
     }
 }
 
+/// The WGSL pieces of `fold` for output value type `t` reading `src`: (accumulator type,
+/// its start, `combine(a, b)` body, `accumulate(acc, j, o)` body, the final value of `acc`,
+/// extra helpers).
+fn pieces(fold: Fold, t: &str, src: &GpuElement) -> [String; 6] {
+    let load = load_as(src, t);
+    let nan_first = "if (is_nan(a)) { return a; }\n    if (is_nan(b)) { return b; }\n    ";
+    let nan = if matches!(t, "f32" | "f64") {
+        nan_first
+    } else {
+        ""
+    };
+    let (acc, init, combine, accumulate, result) = match fold {
+        Fold::Sum | Fold::SumOfSquares | Fold::SquaredDeviation => {
+            let term = match fold {
+                Fold::Sum => load,
+                Fold::SumOfSquares => format!("square({load})"),
+                _ => format!("square({load} - sums[o] / {t}(param(1u)))"),
+            };
+            (
+                t.into(),
+                format!("{t}(0)"),
+                "return a + b;".into(),
+                format!("return acc + {term};"),
+                "acc".into(),
+            )
+        }
+        Fold::Prod => (
+            t.into(),
+            format!("{t}(1)"),
+            "return a * b;".into(),
+            format!("return acc * {load};"),
+            "acc".into(),
+        ),
+        Fold::Max | Fold::Min => {
+            let f = if fold == Fold::Max { "max" } else { "min" };
+            (
+                t.into(),
+                extreme_of(t, fold == Fold::Max),
+                format!("{nan}return {f}(a, b);"),
+                format!("return combine(acc, {load});"),
+                "acc".into(),
+            )
+        }
+        Fold::All | Fold::Any => {
+            let f = if fold == Fold::All { "min" } else { "max" };
+            let nonzero = if src.dtype == DType::Bool {
+                "src[j]".to_string()
+            } else {
+                format!(
+                    "select(0u, 1u, {} != {}(0))",
+                    src.load("src", "j"),
+                    src.value
+                )
+            };
+            (
+                "u32".into(),
+                format!("{}u", (fold == Fold::All) as u32),
+                format!("return {f}(a, b);"),
+                format!("return {f}(acc, {nonzero});"),
+                "acc".into(),
+            )
+        }
+        Fold::LogSumExp => (
+            format!("vec2<{t}>"),
+            format!("vec2<{t}>({}, {t}(0))", extreme_of(t, true)),
+            format!(
+                "if (is_nan(a.x)) {{ return a; }}
+    if (is_nan(b.x)) {{ return b; }}
+    if (a.x == b.x) {{ return vec2<{t}>(a.x, a.y + b.y); }}
+    let m = max(a.x, b.x);
+    if (f_is_inf(m) && m > {t}(0)) {{ return vec2<{t}>(m, {t}(1)); }}
+    return vec2<{t}>(m, a.y * f_exp(a.x - m) + b.y * f_exp(b.x - m));"
+            ),
+            format!("return combine(acc, vec2<{t}>({load}, {t}(1)));"),
+            "select(acc.x + f_log(acc.y), acc.x, f_is_inf(acc.x) || is_nan(acc.x))".into(),
+        ),
+    };
+    let helpers = match fold {
+        Fold::LogSumExp => float_math::prelude(t),
+        Fold::SumOfSquares | Fold::SquaredDeviation => {
+            format!("fn square(v: {t}) -> {t} {{\n    return v * v;\n}}\n")
+        }
+        _ => String::new(),
+    };
+    [acc, init, combine, accumulate, result, helpers]
+}
+
 /// One pass: folds `src` (viewed through `kept` x `reduced`) into `out`, `chunks` partial
-/// results per kept element; `sqrt` takes the square root of each final result.
+/// results per kept element; `sqrt` takes the square root of each final result. `sums`
+/// holds each output's sum for [`Fold::SquaredDeviation`].
+#[allow(clippy::too_many_arguments)]
 fn pass(
     fold: Fold,
     sqrt: bool,
@@ -91,6 +184,7 @@ fn pass(
     reduced: &(Vec<usize>, Vec<usize>),
     chunks: usize,
     out: &Tensor,
+    sums: Option<&Tensor>,
 ) -> Result<()> {
     let n_out: usize = kept.0.iter().product();
     let inner: usize = reduced.0.iter().product();
@@ -98,7 +192,7 @@ fn pass(
         return Ok(());
     }
     let (se, oe) = (GpuElement::of(src.dtype())?, GpuElement::of(out.dtype())?);
-    let acc = accumulator(&oe);
+    let t = value_of(&oe);
     let mut params = vec![0u32; 64];
     params[0] = word(n_out)?;
     params[1] = word(inner)?;
@@ -123,39 +217,22 @@ fn pass(
         oe.dtype.name()
     );
     let source = || {
-        let load = load_as(&se, acc);
-        let float = matches!(acc, "f32" | "f64");
-        let (init, combine) = match fold {
-            Fold::Sum | Fold::SumOfSquares => (format!("{acc}(0)"), "return a + b;".to_string()),
-            Fold::Max | Fold::Min => {
-                let f = if fold == Fold::Max { "max" } else { "min" };
-                let nan = if float {
-                    "if (is_nan(a)) { return a; }\n    if (is_nan(b)) { return b; }\n    "
-                } else {
-                    ""
-                };
-                (
-                    extreme_of(acc, fold == Fold::Max),
-                    format!("{nan}return {f}(a, b);"),
-                )
-            }
-        };
-        let accumulate = match fold {
-            Fold::Sum => format!("return acc + {load};"),
-            Fold::SumOfSquares => format!("let v = {load};\n    return acc + v * v;"),
-            Fold::Max | Fold::Min => format!("return combine(acc, {load});"),
-        };
+        let [acc, init, combine, accumulate, result, helpers] = pieces(fold, t, &se);
         let result = match (sqrt, oe.dtype) {
-            (true, _) => "sqrt(acc)".to_string(),
-            (false, DType::Bool) => "(acc != 0u)".to_string(),
-            (false, _) => "acc".to_string(),
+            (true, _) => format!("sqrt({result})"),
+            (false, DType::Bool) => format!("({result} != 0u)"),
+            (false, _) => result,
         };
-        let bindings = oe.declare(1, "out", true) + &se.declare(2, "src", false) + &oe.nan_helper();
+        let mut bindings =
+            oe.declare(1, "out", true) + &se.declare(2, "src", false) + &oe.nan_helper() + &helpers;
+        if sums.is_some() {
+            bindings += &oe.declare(3, "sums", false);
+        }
         shader(
             TEMPLATE,
             &[
                 ("BINDINGS", &bindings),
-                ("ACC", acc),
+                ("ACC", &acc),
                 ("INIT", &init),
                 ("COMBINE", &combine),
                 ("ACCUMULATE", &accumulate),
@@ -163,56 +240,66 @@ fn pass(
             ],
         )
     };
+    let mut buffers = vec![buffer(out), buffer(src)];
+    buffers.extend(sums.map(buffer));
     launch(
         &key,
         source,
         &params,
-        &[buffer(out), buffer(src)],
+        &buffers,
         grid((n_out * chunks) as u64, 1)?,
     )
 }
 
-/// Whether WGSL implements `op` yet; `ops::backend` runs the others on the host.
-pub fn has_reduce(op: ReduceOp) -> bool {
-    matches!(
-        op,
-        ReduceOp::Sum | ReduceOp::Norm2 | ReduceOp::Max | ReduceOp::Min
-    )
-}
-
-/// Reduces `x` over `dims`; the output drops them. Sums of integers and bools are int64.
+/// Reduces `x` over `dims`; the output drops them. Sums and products of integers and bools
+/// are int64; `All` and `Any` give bools.
 pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
     let dtype = match op {
-        ReduceOp::Sum if !x.dtype().is_floating_point() => DType::Int64,
+        ReduceOp::Sum | ReduceOp::Prod if !x.dtype().is_floating_point() => DType::Int64,
+        ReduceOp::All | ReduceOp::Any => DType::Bool,
         _ => x.dtype(),
+    };
+    let sums = match op {
+        ReduceOp::SquaredDeviation => Some(reduce(ReduceOp::Sum, x, dims)?),
+        _ => None,
     };
     let (kept, reduced) = split(x.layout(), dims);
     let out = Tensor::empty(&kept.shape, dtype, x.device())?;
     let (kept, reduced) = (merged(&kept)?, merged(&reduced)?);
     let (n_out, inner) = (out.numel(), reduced.0.iter().product::<usize>());
+    // How the elements fold, then how partial results of chunks fold.
     let (first, second) = match op {
         ReduceOp::Sum => (Fold::Sum, Fold::Sum),
         ReduceOp::Norm2 => (Fold::SumOfSquares, Fold::Sum),
         ReduceOp::Max => (Fold::Max, Fold::Max),
         ReduceOp::Min => (Fold::Min, Fold::Min),
-        other => {
-            return Err(Error::runtime(format!(
-                "internal error: no WGSL for {other:?}"
-            )))
-        }
+        ReduceOp::Prod => (Fold::Prod, Fold::Prod),
+        ReduceOp::All => (Fold::All, Fold::All),
+        ReduceOp::Any => (Fold::Any, Fold::Any),
+        ReduceOp::LogSumExp => (Fold::LogSumExp, Fold::LogSumExp),
+        ReduceOp::SquaredDeviation => (Fold::SquaredDeviation, Fold::Sum),
     };
     let sqrt = op == ReduceOp::Norm2;
     if inner <= SPLIT_ABOVE || n_out >= 256 {
-        pass(first, sqrt, x, &kept, &reduced, 1, &out)?;
+        pass(first, sqrt, x, &kept, &reduced, 1, &out, sums.as_ref())?;
         return Ok(out);
     }
     // Many chunks per output into partials, then one pass over each output's partials.
     let chunks = inner.div_ceil(CHUNK);
     let partial = Tensor::empty(&[n_out, chunks], dtype, x.device())?;
-    pass(first, false, x, &kept, &reduced, chunks, &partial)?;
+    pass(
+        first,
+        false,
+        x,
+        &kept,
+        &reduced,
+        chunks,
+        &partial,
+        sums.as_ref(),
+    )?;
     let per_output = (vec![n_out], vec![chunks]);
     let across = (vec![chunks], vec![1]);
-    pass(second, sqrt, &partial, &per_output, &across, 1, &out)?;
+    pass(second, sqrt, &partial, &per_output, &across, 1, &out, None)?;
     Ok(out)
 }
 
