@@ -7,6 +7,16 @@ pub mod random;
 pub mod reduce;
 pub mod strided;
 
+pub mod conv;
+pub mod dropout;
+pub mod embedding;
+pub mod nll_loss;
+pub mod normalization;
+pub mod pad;
+pub mod pool;
+pub mod rows;
+pub mod softmax;
+
 use crate::error::Result;
 use crate::tensor::Tensor;
 

@@ -8,6 +8,7 @@ mod dtype;
 mod errors;
 mod functional;
 mod hooks;
+mod nn_functional;
 mod node;
 mod random;
 mod tensor;
@@ -65,5 +66,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m
     )?)?;
     m.add_function(wrap_pyfunction!(functional::where_, m)?)?;
+    nn_functional::register(m)?;
     Ok(())
 }

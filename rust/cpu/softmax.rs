@@ -1,0 +1,290 @@
+//! Softmax and log-softmax along one dim, forward and backward, as fused loops: one read of
+//! the input to find each slice's maximum, one to sum the exponentials, one to write.
+//!
+//! Tensors are contiguous and seen as `[outer, n, inner]` with the softmax dim in the
+//! middle. When `inner == 1` (the last dim, the common case) each row is a plain slice and
+//! rows run in parallel; otherwise each `[n, inner]` block is walked with the `inner` lanes
+//! side by side.
+
+use super::number::Float;
+use super::rows::{for_each_row, slice, slice_mut, vectorized};
+use crate::error::Result;
+use crate::tensor::{Element, Tensor};
+use crate::with_float_dtype;
+
+/// `e^x` for `x <= 0` (all softmax ever exponentiates), as a branch-free formula the
+/// compiler vectorizes. f64 uses the library `exp`.
+pub trait ExpNonPositive: Float {
+    fn exp_nonpositive(self) -> Self;
+}
+
+impl ExpNonPositive for f64 {
+    #[inline(always)]
+    fn exp_nonpositive(self) -> f64 {
+        self.exp()
+    }
+}
+
+impl ExpNonPositive for f32 {
+    /// Cephes' `expf`: `x = n ln2 + r`, a degree-6 polynomial for `e^r`, and `2^n` built in
+    /// the exponent bits. Accurate to about 1 ulp; exactly 0 below `ln(2^-126)`.
+    #[inline(always)]
+    fn exp_nonpositive(self) -> f32 {
+        const LOWEST: f32 = -87.336_55; // ln(2^-126): below, e^x is not a normal f32
+        const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
+        let x = if self < LOWEST { LOWEST } else { self };
+        let shifted = x * std::f32::consts::LOG2_E + ROUND;
+        let n = shifted - ROUND;
+        let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
+        let mut p = 1.987_569_1e-4f32;
+        p = p * r + 1.398_2e-3;
+        p = p * r + 8.333_452e-3;
+        p = p * r + 4.166_579_6e-2;
+        p = p * r + 1.666_666_5e-1;
+        p = p * r + 5.000_000_1e-1;
+        let er = p * r * r + r + 1.0;
+        let n_int = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
+        let scale = f32::from_bits(((n_int + 127) as u32) << 23);
+        if self < LOWEST {
+            0.0
+        } else {
+            er * scale
+        }
+    }
+}
+
+/// Sizes of the `[outer, n, inner]` view of a tensor around its softmax dim.
+#[derive(Copy, Clone, Debug)]
+pub struct Slices {
+    pub outer: usize,
+    pub n: usize,
+    pub inner: usize,
+}
+
+impl Slices {
+    pub fn around(shape: &[usize], dim: usize) -> Slices {
+        if shape.is_empty() {
+            return Slices {
+                outer: 1,
+                n: 1,
+                inner: 1,
+            };
+        }
+        Slices {
+            outer: shape[..dim].iter().product(),
+            n: shape[dim],
+            inner: shape[dim + 1..].iter().product(),
+        }
+    }
+}
+
+/// `softmax(x)` (or `log_softmax` when `log`) of a contiguous floating tensor.
+pub fn forward(x: &Tensor, s: Slices, log: bool) -> Result<Tensor> {
+    let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+    with_float_dtype!(x.dtype(), T => {
+        // SAFETY: `x` is contiguous (the op layer's contract) and `out` is fresh.
+        let (xs, os) = unsafe { (slice::<T>(x), slice_mut::<T>(&out)) };
+        let block = s.n * s.inner;
+        for_each_row(os, block, block, |o, out_block| {
+            let x_block = &xs[o * block..(o + 1) * block];
+            vectorized(|| {
+                if s.inner == 1 {
+                    forward_row(x_block, out_block, log)
+                } else {
+                    forward_block(x_block, out_block, s.inner, log)
+                }
+            })
+        });
+    });
+    Ok(out)
+}
+
+/// The gradient of the input from the output's gradient `g` and the output `y` (both
+/// contiguous): `y (g - sum(g y))` for softmax, `g - e^y sum(g)` for log_softmax.
+pub fn backward(g: &Tensor, y: &Tensor, s: Slices, log: bool) -> Result<Tensor> {
+    let out = Tensor::empty(y.shape(), y.dtype(), y.device())?;
+    with_float_dtype!(y.dtype(), T => {
+        // SAFETY: `g`, `y` contiguous (the op layer's contract); `out` is fresh.
+        let (gs, ys, os) = unsafe { (slice::<T>(g), slice::<T>(y), slice_mut::<T>(&out)) };
+        let block = s.n * s.inner;
+        for_each_row(os, block, 2 * block, |o, out_block| {
+            let range = o * block..(o + 1) * block;
+            let (g_block, y_block) = (&gs[range.clone()], &ys[range]);
+            vectorized(|| {
+                if s.inner == 1 {
+                    backward_row(g_block, y_block, out_block, log)
+                } else {
+                    backward_block(g_block, y_block, out_block, s.inner, log)
+                }
+            })
+        });
+    });
+    Ok(out)
+}
+
+/// Lanes summed separately so the compiler can keep them in one vector register.
+const LANES: usize = 8;
+
+#[inline(always)]
+fn row_max<T: Element>(x: &[T]) -> T {
+    let mut acc = [x[0]; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for l in 0..LANES {
+            if c[l] > acc[l] {
+                acc[l] = c[l];
+            }
+        }
+    }
+    let mut m = acc[0];
+    for &v in acc[1..].iter().chain(tail) {
+        if v > m {
+            m = v;
+        }
+    }
+    m
+}
+
+/// `sum(f(x_i))` with `LANES` partial sums.
+#[inline(always)]
+fn row_sum<T: Float>(x: &[T], f: impl Fn(T) -> T) -> T {
+    let mut acc = [T::zero(); LANES];
+    let chunks = x.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for l in 0..LANES {
+            acc[l] = acc[l].add(f(c[l]));
+        }
+    }
+    let mut total = tail.iter().fold(T::zero(), |a, &v| a.add(f(v)));
+    for a in acc {
+        total = total.add(a);
+    }
+    total
+}
+
+#[inline(always)]
+fn forward_row<T: ExpNonPositive>(x: &[T], out: &mut [T], log: bool) {
+    let max = row_max(x);
+    // A row of -inf (every entry masked) has no maximum to shift by: keep NaN, as PyTorch.
+    if log {
+        let sum = row_sum(x, |v| v.sub(max).exp_nonpositive());
+        let shift = max.add(sum.ln());
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v.sub(shift);
+        }
+    } else {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v.sub(max).exp_nonpositive();
+        }
+        let sum = row_sum(out, |v| v);
+        let inv = T::one().div(sum);
+        for o in out.iter_mut() {
+            *o = o.mul(inv);
+        }
+    }
+}
+
+#[inline(always)]
+fn backward_row<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], log: bool) {
+    if log {
+        let sum = row_sum(g, |v| v);
+        for ((o, &gv), &yv) in out.iter_mut().zip(g).zip(y) {
+            *o = gv.sub(yv.exp_nonpositive().mul(sum));
+        }
+    } else {
+        for ((o, &gv), &yv) in out.iter_mut().zip(g).zip(y) {
+            *o = gv.mul(yv);
+        }
+        let dot = row_sum(out, |v| v);
+        for ((o, &gv), &yv) in out.iter_mut().zip(g).zip(y) {
+            *o = yv.mul(gv.sub(dot));
+        }
+    }
+}
+
+/// One `[n, inner]` block: the softmax runs down each of the `inner` columns.
+#[inline(always)]
+fn forward_block<T: ExpNonPositive>(x: &[T], out: &mut [T], inner: usize, log: bool) {
+    let mut max = x[..inner].to_vec();
+    for row in x.chunks_exact(inner).skip(1) {
+        for (m, &v) in max.iter_mut().zip(row) {
+            if v > *m {
+                *m = v;
+            }
+        }
+    }
+    let mut sum = vec![T::zero(); inner];
+    for (xr, or) in x.chunks_exact(inner).zip(out.chunks_exact_mut(inner)) {
+        for i in 0..inner {
+            let e = xr[i].sub(max[i]).exp_nonpositive();
+            sum[i] = sum[i].add(e);
+            or[i] = e;
+        }
+    }
+    if log {
+        for (s, m) in sum.iter_mut().zip(&max) {
+            *s = m.add(s.ln());
+        }
+        for (xr, or) in x.chunks_exact(inner).zip(out.chunks_exact_mut(inner)) {
+            for i in 0..inner {
+                or[i] = xr[i].sub(sum[i]);
+            }
+        }
+    } else {
+        for s in sum.iter_mut() {
+            *s = T::one().div(*s);
+        }
+        for or in out.chunks_exact_mut(inner) {
+            for i in 0..inner {
+                or[i] = or[i].mul(sum[i]);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn backward_block<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], inner: usize, log: bool) {
+    let mut sum = vec![T::zero(); inner];
+    for (gr, yr) in g.chunks_exact(inner).zip(y.chunks_exact(inner)) {
+        for i in 0..inner {
+            let term = if log { gr[i] } else { gr[i].mul(yr[i]) };
+            sum[i] = sum[i].add(term);
+        }
+    }
+    for ((gr, yr), or) in g
+        .chunks_exact(inner)
+        .zip(y.chunks_exact(inner))
+        .zip(out.chunks_exact_mut(inner))
+    {
+        for i in 0..inner {
+            or[i] = if log {
+                gr[i].sub(yr[i].exp_nonpositive().mul(sum[i]))
+            } else {
+                yr[i].mul(gr[i].sub(sum[i]))
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_exp_matches_the_library() {
+        let mut x = 0.0f32;
+        while x > -87.0 {
+            let (fast, exact) = (x.exp_nonpositive(), x.exp());
+            assert!(
+                (fast - exact).abs() <= 2.0 * f32::EPSILON * exact,
+                "{x}: {fast} vs {exact}"
+            );
+            x -= 0.0137;
+        }
+        assert_eq!((-90.0f32).exp_nonpositive(), 0.0);
+        assert_eq!(f32::NEG_INFINITY.exp_nonpositive(), 0.0);
+        assert!(f32::NAN.exp_nonpositive().is_nan());
+    }
+}
