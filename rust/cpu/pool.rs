@@ -54,9 +54,7 @@ pub fn max_pool2d(x: &Tensor, g: &MaxPoolGeometry) -> Result<(Tensor, Tensor)> {
                     for &ih in ihs {
                         for &iw in iws {
                             let v = xp[ih * w + iw];
-                            #[allow(clippy::eq_op)]
-                            let nan = v != v;
-                            if best.1 < 0 || v > best.0 || nan {
+                            if best.1 < 0 || beats(v, best.0) {
                                 best = (v, (ih * w + iw) as i64);
                             }
                         }
@@ -68,6 +66,15 @@ pub fn max_pool2d(x: &Tensor, g: &MaxPoolGeometry) -> Result<(Tensor, Tensor)> {
         });
     });
     Ok((values, indices))
+}
+
+/// Whether `v` replaces `best` as the maximum: larger, or NaN (NaN propagates, as in
+/// PyTorch).
+#[inline(always)]
+fn beats<T: Element>(v: T, best: T) -> bool {
+    #[allow(clippy::eq_op)]
+    let nan = v != v;
+    v > best || nan
 }
 
 /// The divisor of output `(r, c)` of an average pool.

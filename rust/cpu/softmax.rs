@@ -7,7 +7,7 @@
 //! side by side.
 
 use super::number::Float;
-use super::rows::{for_each_row, slice, slice_mut, vectorized};
+use super::rows::{avx2_dispatch, for_each_row, slice, slice_mut};
 use crate::error::Result;
 use crate::tensor::{Element, Tensor};
 use crate::with_float_dtype;
@@ -41,7 +41,7 @@ impl ExpNonPositive for f32 {
         p = p * r + 8.333_452e-3;
         p = p * r + 4.166_579_6e-2;
         p = p * r + 1.666_666_5e-1;
-        p = p * r + 5.000_000_1e-1;
+        p = p * r + 0.5;
         let er = p * r * r + r + 1.0;
         let n_int = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
         let scale = f32::from_bits(((n_int + 127) as u32) << 23);
@@ -87,13 +87,11 @@ pub fn forward(x: &Tensor, s: Slices, log: bool) -> Result<Tensor> {
         let block = s.n * s.inner;
         for_each_row(os, block, block, |o, out_block| {
             let x_block = &xs[o * block..(o + 1) * block];
-            vectorized(|| {
-                if s.inner == 1 {
-                    forward_row(x_block, out_block, log)
-                } else {
-                    forward_block(x_block, out_block, s.inner, log)
-                }
-            })
+            if s.inner == 1 {
+                forward_row_fast(x_block, out_block, log)
+            } else {
+                forward_block_fast(x_block, out_block, s.inner, log)
+            }
         });
     });
     Ok(out)
@@ -110,17 +108,22 @@ pub fn backward(g: &Tensor, y: &Tensor, s: Slices, log: bool) -> Result<Tensor> 
         for_each_row(os, block, 2 * block, |o, out_block| {
             let range = o * block..(o + 1) * block;
             let (g_block, y_block) = (&gs[range.clone()], &ys[range]);
-            vectorized(|| {
-                if s.inner == 1 {
-                    backward_row(g_block, y_block, out_block, log)
-                } else {
-                    backward_block(g_block, y_block, out_block, s.inner, log)
-                }
-            })
+            if s.inner == 1 {
+                backward_row_fast(g_block, y_block, out_block, log)
+            } else {
+                backward_block_fast(g_block, y_block, out_block, s.inner, log)
+            }
         });
     });
     Ok(out)
 }
+
+avx2_dispatch!(fn forward_row_fast<T: ExpNonPositive>(x: &[T], out: &mut [T], log: bool) => forward_row);
+avx2_dispatch!(fn forward_block_fast<T: ExpNonPositive>(x: &[T], out: &mut [T], inner: usize, log: bool) => forward_block);
+avx2_dispatch!(fn backward_row_fast<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], log: bool) => backward_row);
+avx2_dispatch!(
+    fn backward_block_fast<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], inner: usize, log: bool) => backward_block
+);
 
 /// Lanes summed separately so the compiler can keep them in one vector register.
 const LANES: usize = 8;
@@ -167,18 +170,19 @@ fn row_sum<T: Float>(x: &[T], f: impl Fn(T) -> T) -> T {
 #[inline(always)]
 fn forward_row<T: ExpNonPositive>(x: &[T], out: &mut [T], log: bool) {
     let max = row_max(x);
-    // A row of -inf (every entry masked) has no maximum to shift by: keep NaN, as PyTorch.
+    // The exponentials go through `out` (the row stays in cache) in a plain loop, which the
+    // compiler vectorizes (a sum of exponentials in one loop does not). A row of -inf
+    // (every entry masked) has no maximum to shift by: it comes out NaN, as in PyTorch.
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = v.sub(max).exp_nonpositive();
+    }
+    let sum = row_sum(out, |v| v);
     if log {
-        let sum = row_sum(x, |v| v.sub(max).exp_nonpositive());
         let shift = max.add(sum.ln());
         for (o, &v) in out.iter_mut().zip(x) {
             *o = v.sub(shift);
         }
     } else {
-        for (o, &v) in out.iter_mut().zip(x) {
-            *o = v.sub(max).exp_nonpositive();
-        }
-        let sum = row_sum(out, |v| v);
         let inv = T::one().div(sum);
         for o in out.iter_mut() {
             *o = o.mul(inv);

@@ -150,7 +150,7 @@ fn attention(
 ) -> Result<Tensor> {
     let mut weights = attention_weights(q, k, bias, scale)?;
     if dropout_p > 0.0 {
-        weights = super::nn_dropout::dropout(&weights, dropout_p, true, None)?;
+        weights = super::nn_dropout::dropout(&weights, dropout_p, true, None, false)?;
     }
     matmul(&weights, v)
 }

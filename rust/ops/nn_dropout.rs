@@ -8,12 +8,13 @@ use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
 /// `dropout(x, p, training)`. `noise_shape`, when given, is the mask's shape (broadcast over
-/// `x`; feature dropout passes `[n, c, 1, ...]`).
+/// `x`; feature dropout passes `[n, c, 1, ...]`). `inplace` multiplies `x` itself.
 pub fn dropout(
     x: &Tensor,
     p: f64,
     training: bool,
     noise_shape: Option<&[usize]>,
+    inplace: bool,
 ) -> Result<Tensor> {
     if !(0.0..=1.0).contains(&p) {
         return Err(Error::value(format!(
@@ -33,5 +34,9 @@ pub fn dropout(
     let mask = crate::cpu::random::with_default(|gen| {
         backend::dropout_mask(shape, x.dtype(), x.device(), p, gen)
     })?;
+    if inplace {
+        super::inplace::binary_(super::kinds::BinaryOp::Mul, x, super::Rhs::Tensor(&mask))?;
+        return Ok(x.clone());
+    }
     mul(x, &mask)
 }

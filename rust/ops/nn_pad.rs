@@ -84,8 +84,8 @@ fn check_non_constant(x: &Tensor, pads: &[[i64; 2]], k: usize, mode: PadMode) ->
         )));
     }
     if mode == PadMode::Circular {
-        for d in n - k..n {
-            if pads[d][0] > x.shape()[d] as i64 || pads[d][1] > x.shape()[d] as i64 {
+        for (d, p) in pads.iter().enumerate().skip(n - k) {
+            if p[0] > x.shape()[d] as i64 || p[1] > x.shape()[d] as i64 {
                 return Err(Error::runtime(
                     "Padding value causes wrapping around more than once.",
                 ));

@@ -66,18 +66,20 @@ fn log_softmax(input: PyRef<'_, PyTensor>, dim: i64, dtype: Arg<'_, '_>) -> PyRe
 }
 
 #[pyfunction]
-#[pyo3(signature = (input, p=0.5, training=true, noise_shape=None))]
+#[pyo3(signature = (input, p=0.5, training=true, noise_shape=None, inplace=false))]
 fn dropout(
     input: PyRef<'_, PyTensor>,
     p: f64,
     training: bool,
     noise_shape: Option<Vec<usize>>,
+    inplace: bool,
 ) -> PyResult<PyTensor> {
     tensor(nn_dropout::dropout(
         &input.t,
         p,
         training,
         noise_shape.as_deref(),
+        inplace,
     ))
 }
 
