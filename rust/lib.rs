@@ -1,4 +1,5 @@
-//! ferrograd's core: tensors, the autograd graph and scheduler, ops, and CPU kernels.
+//! ferrograd's core: tensors, the autograd graph and scheduler, ops, CPU kernels and the
+//! WebGPU backend.
 //! Everything here is plain Rust; the Python bindings live in `py` (feature `python`).
 
 pub mod autograd;
@@ -6,6 +7,7 @@ pub mod cpu;
 pub mod error;
 pub mod ops;
 pub mod tensor;
+pub mod webgpu;
 
 #[cfg(feature = "python")]
 mod py;

@@ -1,6 +1,5 @@
 """NumPy reference implementations of ``ferrograd.nn.functional`` ops, written from their
-definitions (direct loops, no tricks), for the ``test_nn_functional_*`` suites; and a helper
-that checks double backward.
+definitions (direct loops, no tricks), for the ``test_nn_functional_*`` suites.
 
 >>> conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)))[0, 0]
 array([[4., 4.],
@@ -9,11 +8,9 @@ array([[4., 4.],
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
-
-import ferrograd
 
 
 def pair(v: int | Sequence[int]) -> tuple[int, int]:
@@ -75,7 +72,9 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, groups
         for i in range(kh):
             for j in range(kw):
                 contrib = np.einsum("nchw,co->nohw", x[:, g * cg : (g + 1) * cg], w[g * cg : (g + 1) * cg, :, i, j])
-                full[:, g * og : (g + 1) * og, i * dh : i * dh + sh * (h - 1) + 1 : sh, j * dw : j * dw + sw * (wd - 1) + 1 : sw] += contrib
+                rows = slice(i * dh, i * dh + sh * (h - 1) + 1, sh)
+                cols = slice(j * dw, j * dw + sw * (wd - 1) + 1, sw)
+                full[:, g * og : (g + 1) * og, rows, cols] += contrib
     oh = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1
     ow = (wd - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
     out = full[:, :, ph : ph + oh, pw : pw + ow]
@@ -202,17 +201,3 @@ def nll_loss(logp, target, weight=None, ignore_index=-100, reduction="mean"):
     if reduction == "mean":
         return losses.sum() / w.sum()
     return losses.sum() if reduction == "sum" else losses
-
-
-def gradient_of(op: Callable[..., ferrograd.Tensor], weights: np.ndarray, wrt: int = 0) -> Callable[..., ferrograd.Tensor]:
-    """``x -> d sum(weights * op(x, ...)) / dx`` as a differentiable function, so that
-    ``check_op`` on it checks double backward against finite differences of the gradient."""
-
-    def grad(*inputs: ferrograd.Tensor) -> ferrograd.Tensor:
-        leaves = [t if t.requires_grad or not t.is_floating_point() else t.detach().requires_grad_() for t in inputs]
-        out = op(*leaves)
-        w = ferrograd.tensor(weights, dtype=out.dtype)
-        (g,) = ferrograd.autograd.grad((out * w).sum(), [leaves[wrt]], create_graph=True)
-        return g
-
-    return grad

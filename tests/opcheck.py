@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import pytest
 
 import ferrograd
 
@@ -50,6 +51,14 @@ def make_tensor(
     return t
 
 
+def skip_without_float64(device: str) -> None:
+    """Skips the calling test when ``device`` cannot hold float64 (a GPU without shader-f64)."""
+    try:
+        ferrograd.zeros(1, dtype=ferrograd.float64, device=device)
+    except TypeError as e:
+        pytest.skip(f"float64 on {device}: {e}")
+
+
 def to_numpy(t: Any) -> Any:
     if isinstance(t, ferrograd.Tensor):
         return t.detach().cpu().numpy()
@@ -63,9 +72,15 @@ def _first(out: Any) -> ferrograd.Tensor:
 
 
 def numerical_grads(
-    fn: Callable[..., Any], inputs: Sequence[np.ndarray], weights: np.ndarray, which: Sequence[int], eps: float = 1e-6
+    fn: Callable[..., Any],
+    inputs: Sequence[np.ndarray],
+    weights: np.ndarray,
+    which: Sequence[int],
+    eps: float = 1e-6,
+    device: str = "cpu",
 ) -> list[np.ndarray]:
-    """d/d(input) of ``sum(weights * fn(*inputs))`` by central differences (float64)."""
+    """d/d(input) of ``sum(weights * fn(*inputs))`` by central differences (float64), with
+    the inputs on ``device`` (where ``fn``'s own state, a layer's weights say, lives)."""
     grads = []
     for i in which:
         x = inputs[i]
@@ -74,9 +89,9 @@ def numerical_grads(
         for k in range(flat.size):
             old = flat[k]
             flat[k] = old + eps
-            plus = np.sum(weights * to_numpy(_first(fn(*[ferrograd.tensor(v) for v in inputs]))))
+            plus = np.sum(weights * to_numpy(_first(fn(*[ferrograd.tensor(v, device=device) for v in inputs]))))
             flat[k] = old - eps
-            minus = np.sum(weights * to_numpy(_first(fn(*[ferrograd.tensor(v) for v in inputs]))))
+            minus = np.sum(weights * to_numpy(_first(fn(*[ferrograd.tensor(v, device=device) for v in inputs]))))
             flat[k] = old
             g.reshape(-1)[k] = (plus - minus) / (2 * eps)
         grads.append(g)
@@ -103,6 +118,8 @@ def check_op(
     gradient of ``sum(w * fn(...))`` for a random ``w`` must match central differences.
     """
     arrays = [np.array(x, dtype=np.float64) if np.asarray(x).dtype.kind == "f" else np.asarray(x) for x in inputs]
+    if device != "cpu" and any(a.dtype == np.float64 for a in arrays):
+        skip_without_float64(device)
     floats = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
     which = floats if grad is True else ([] if grad is False else list(grad))
     expected = reference(*[a.copy() for a in arrays]) if reference is not None else None
@@ -128,8 +145,8 @@ def check_op(
             continue
         primary = _first(out)
         weights = rng.standard_normal(tuple(primary.shape))
-        (primary * ferrograd.tensor(weights, dtype=primary.dtype)).sum().backward()
-        numeric = numerical_grads(fn, [a.copy() for a in arrays], weights, which)
+        (primary * ferrograd.tensor(weights, dtype=primary.dtype, device=primary.device)).sum().backward()
+        numeric = numerical_grads(fn, [a.copy() for a in arrays], weights, which, device=device)
         for i, num in zip(which, numeric):
             analytic = tensors[i].grad
             analytic = np.zeros_like(num) if analytic is None else to_numpy(analytic)

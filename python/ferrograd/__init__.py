@@ -27,6 +27,7 @@ from ._core import (
     from_numpy,
     full,
     full_like,
+    get_default_device,
     initial_seed,
     is_grad_enabled,
     linspace,
@@ -38,7 +39,9 @@ from ._core import (
     randint,
     randn,
     randn_like,
+    randperm,
     seed,
+    set_default_device,
     tensor,
     zeros,
     zeros_like,
@@ -61,10 +64,17 @@ long = int64
 int = int32
 
 where = _core.where
+cat = _core.cat
+concat = _core.concat
+concatenate = _core.concatenate
+stack = _core.stack
+einsum = _core.einsum
 
 # Functions that are Tensor methods, called with the tensor first: ferrograd.exp(x).
 abs = Tensor.abs
 add = Tensor.add
+addcdiv = Tensor.addcdiv
+addcmul = Tensor.addcmul
 bmm = Tensor.bmm
 clone = Tensor.clone
 cos = Tensor.cos
@@ -106,6 +116,104 @@ t = Tensor.t
 tanh = Tensor.tanh
 transpose = Tensor.transpose
 unsqueeze = Tensor.unsqueeze
+chunk = Tensor.chunk
+diag = Tensor.diag
+diagonal = Tensor.diagonal
+flip = Tensor.flip
+gather = Tensor.gather
+ger = Tensor.ger
+index_add = Tensor.index_add
+index_fill = Tensor.index_fill
+index_put = Tensor.index_put
+index_select = Tensor.index_select
+masked_fill = Tensor.masked_fill
+masked_select = Tensor.masked_select
+moveaxis = Tensor.moveaxis
+movedim = Tensor.movedim
+narrow = Tensor.narrow
+nonzero = Tensor.nonzero
+outer = Tensor.outer
+roll = Tensor.roll
+scatter = Tensor.scatter
+scatter_add = Tensor.scatter_add
+split = Tensor.split
+take_along_dim = Tensor.take_along_dim
+tile = Tensor.tile
+tril = Tensor.tril
+triu = Tensor.triu
+unbind = Tensor.unbind
+unflatten = Tensor.unflatten
+
+# Elementwise ops, activations and reductions (methods first: ferrograd.floor(x)).
+acos = Tensor.acos
+all = Tensor.all
+amax = Tensor.amax
+amin = Tensor.amin
+any = Tensor.any
+arccos = Tensor.arccos
+arcsin = Tensor.arcsin
+arctan = Tensor.arctan
+arctan2 = Tensor.arctan2
+argmax = Tensor.argmax
+argmin = Tensor.argmin
+argsort = Tensor.argsort
+asin = Tensor.asin
+atan = Tensor.atan
+atan2 = Tensor.atan2
+bitwise_and = Tensor.bitwise_and
+bitwise_not = Tensor.bitwise_not
+bitwise_or = Tensor.bitwise_or
+bitwise_xor = Tensor.bitwise_xor
+ceil = Tensor.ceil
+clamp = Tensor.clamp
+clamp_max = Tensor.clamp_max
+clamp_min = Tensor.clamp_min
+clip = Tensor.clip
+cosh = Tensor.cosh
+count_nonzero = Tensor.count_nonzero
+cumprod = Tensor.cumprod
+cumsum = Tensor.cumsum
+erf = Tensor.erf
+erfinv = Tensor.erfinv
+exp2 = Tensor.exp2
+expm1 = Tensor.expm1
+fix = Tensor.fix
+floor = Tensor.floor
+floor_divide = Tensor.floor_divide
+fmod = Tensor.fmod
+frac = Tensor.frac
+isfinite = Tensor.isfinite
+isinf = Tensor.isinf
+isnan = Tensor.isnan
+isneginf = Tensor.isneginf
+isposinf = Tensor.isposinf
+lerp = Tensor.lerp
+log10 = Tensor.log10
+log1p = Tensor.log1p
+log2 = Tensor.log2
+logical_and = Tensor.logical_and
+logical_not = Tensor.logical_not
+logical_or = Tensor.logical_or
+logical_xor = Tensor.logical_xor
+logsumexp = Tensor.logsumexp
+maximum = Tensor.maximum
+median = Tensor.median
+minimum = Tensor.minimum
+nan_to_num = Tensor.nan_to_num
+prod = Tensor.prod
+round = Tensor.round
+sinh = Tensor.sinh
+sort = Tensor.sort
+std = Tensor.std
+tan = Tensor.tan
+topk = Tensor.topk
+trunc = Tensor.trunc
+var = Tensor.var
+remainder = _core.remainder
+var_mean = _core.var_mean
+std_mean = _core.std_mean
+selu = _core.selu
+celu = _core.celu
 
 
 def is_tensor(obj: object) -> builtins_bool:
@@ -131,7 +239,9 @@ def get_default_dtype() -> dtype:
 from builtins import bool as builtins_bool  # noqa: E402
 from builtins import int as builtins_int  # noqa: E402
 
-from . import autograd, nn, return_types  # noqa: E402
+from . import autograd, datasets, linalg, nn, optim, return_types, utils, webgpu  # noqa: E402
+from ._typename import typename  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 __all__ = [
     "BoolTensor",
@@ -144,18 +254,28 @@ __all__ = [
     "Tensor",
     "abs",
     "add",
+    "addcdiv",
+    "addcmul",
     "arange",
     "as_tensor",
     "autograd",
     "bmm",
     "bool",
+    "cat",
+    "chunk",
     "clone",
+    "concat",
+    "concatenate",
     "cos",
+    "datasets",
     "device",
+    "diag",
+    "diagonal",
     "div",
     "dot",
     "double",
     "dtype",
+    "einsum",
     "empty",
     "empty_like",
     "enable_grad",
@@ -163,16 +283,24 @@ __all__ = [
     "exp",
     "eye",
     "flatten",
+    "flip",
     "float",
     "float32",
     "float64",
     "from_numpy",
     "full",
     "full_like",
+    "gather",
     "ge",
+    "get_default_device",
+    "ger",
     "get_default_dtype",
     "get_printoptions",
     "gt",
+    "index_add",
+    "index_fill",
+    "index_put",
+    "index_select",
     "initial_seed",
     "int",
     "int32",
@@ -181,26 +309,36 @@ __all__ = [
     "is_grad_enabled",
     "is_tensor",
     "le",
+    "linalg",
     "linspace",
+    "load",
     "log",
     "long",
     "lt",
     "manual_seed",
+    "masked_fill",
+    "masked_select",
     "matmul",
     "max",
     "mean",
     "min",
     "mm",
+    "moveaxis",
+    "movedim",
     "mul",
     "mv",
+    "narrow",
     "ne",
     "neg",
     "nn",
+    "optim",
     "no_grad",
+    "nonzero",
     "norm",
     "numel",
     "ones",
     "ones_like",
+    "outer",
     "permute",
     "pow",
     "rand",
@@ -208,28 +346,114 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "randperm",
     "reciprocal",
     "relu",
     "reshape",
     "return_types",
+    "roll",
     "rsqrt",
+    "save",
+    "scatter",
+    "scatter_add",
     "seed",
+    "set_default_device",
     "set_grad_enabled",
     "set_printoptions",
     "sigmoid",
     "sign",
     "sin",
+    "split",
     "sqrt",
     "square",
     "squeeze",
+    "stack",
     "sub",
     "sum",
     "t",
+    "take_along_dim",
     "tanh",
     "tensor",
+    "tile",
     "transpose",
+    "typename",
+    "tril",
+    "triu",
+    "unbind",
+    "unflatten",
     "unsqueeze",
+    "utils",
+    "webgpu",
     "where",
     "zeros",
     "zeros_like",
+    "acos",
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "arccos",
+    "arcsin",
+    "arctan",
+    "arctan2",
+    "argmax",
+    "argmin",
+    "argsort",
+    "asin",
+    "atan",
+    "atan2",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "ceil",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "cosh",
+    "count_nonzero",
+    "cumprod",
+    "cumsum",
+    "erf",
+    "erfinv",
+    "exp2",
+    "expm1",
+    "fix",
+    "floor",
+    "floor_divide",
+    "fmod",
+    "frac",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "isneginf",
+    "isposinf",
+    "lerp",
+    "log10",
+    "log1p",
+    "log2",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "logsumexp",
+    "maximum",
+    "median",
+    "minimum",
+    "nan_to_num",
+    "prod",
+    "round",
+    "sinh",
+    "sort",
+    "std",
+    "tan",
+    "topk",
+    "trunc",
+    "var",
+    "remainder",
+    "var_mean",
+    "std_mean",
+    "selu",
+    "celu",
 ]

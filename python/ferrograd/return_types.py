@@ -26,3 +26,6 @@ def _result_type(name: str) -> type[_ValuesIndices]:
 
 max = _result_type("max")
 min = _result_type("min")
+median = _result_type("median")
+sort = _result_type("sort")
+topk = _result_type("topk")

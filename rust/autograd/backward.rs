@@ -46,7 +46,7 @@ fn root_gradient(output: &Tensor, grad: Option<&Tensor>, i: usize) -> Result<Ten
 fn roots(outputs: &[Tensor], grads: &[Option<Tensor>]) -> Result<Vec<(Edge, Tensor)>> {
     if grads.len() != outputs.len() {
         return Err(Error::runtime(format!(
-            "grad_tensors/grad_outputs should be a sequence of length {} but got {}",
+            "got {} tensors and {} gradients",
             outputs.len(),
             grads.len()
         )));
@@ -96,12 +96,9 @@ pub fn grad(
     let roots = roots(outputs, grads)?;
     let edges = inputs
         .iter()
-        .enumerate()
-        .map(|(i, t)| {
+        .map(|t| {
             edge_of(t).ok_or_else(|| {
-                Error::runtime(format!(
-                    "One of the differentiated Tensors does not require grad (input {i})"
-                ))
+                Error::runtime("One of the differentiated Tensors does not require grad")
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -110,10 +107,14 @@ pub fn grad(
         create_graph,
     };
     let result = engine::run(roots, Some(&edges), opts)?;
-    if !allow_unused && result.iter().any(Option::is_none) {
-        return Err(Error::runtime(
-            "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.",
-        ));
+    if let Some(i) = result
+        .iter()
+        .position(Option::is_none)
+        .filter(|_| !allow_unused)
+    {
+        return Err(Error::runtime(format!(
+            "The differentiated Tensor at index {i} appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."
+        )));
     }
     Ok(result)
 }

@@ -62,7 +62,7 @@ pub fn run(
         .map(|(i, e)| ((e.node.id(), e.input_nr), i))
         .collect();
     let mut captured: Vec<Option<Tensor>> = vec![None; capture.map_or(0, |c| c.len())];
-    let needed = capture.map(|_| nodes_leading_to(&graph, &index, &captures));
+    let plan = capture.map(|_| nodes_leading_to(&graph, &index, &captures));
 
     let mut buffers: FxHashMap<NodeId, SmallVec<[Option<Tensor>; 1]>> = FxHashMap::default();
     let mut ready = BinaryHeap::new();
@@ -80,14 +80,14 @@ pub fn run(
     while let Some((_, id)) = ready.pop() {
         let r = &graph[index[&id]];
         if let Some(grads) = buffers.remove(&id) {
-            let run_it = needed.as_ref().is_none_or(|n| n.contains(&id));
+            let run_it = plan.as_ref().is_none_or(|(run, _)| run.contains(&id));
             let produced = run_node(
                 r,
                 grads,
                 &captures,
                 &mut captured,
                 run_it,
-                needed.as_ref(),
+                plan.as_ref().map(|(_, wanted)| wanted),
                 opts,
             )?;
             for (i, grad) in produced.into_iter().enumerate() {
@@ -192,33 +192,43 @@ fn run_node(
     op.backward(&BackwardCtx::new(outputs, saved, needs))
 }
 
-/// Nodes from which some captured edge can be reached (the ones `autograd.grad` must run).
+/// What `autograd.grad` must do: the nodes to run (those from which a captured edge can be
+/// reached through their own outputs) and the nodes whose incoming gradient is wanted (those
+/// plus the captured nodes). A captured node that leads to no other capture is not run, so a
+/// captured leaf's `.grad` stays untouched.
 fn nodes_leading_to(
     graph: &[Reached],
     index: &FxHashMap<NodeId, usize>,
     captures: &FxHashMap<(NodeId, u32), usize>,
-) -> FxHashSet<NodeId> {
-    // Parents of each node, then a backward flood fill from the captured nodes.
+) -> (FxHashSet<NodeId>, FxHashSet<NodeId>) {
+    // Parents of each node, then a backward flood fill from the captured nodes' parents.
     let mut parents: FxHashMap<NodeId, Vec<NodeId>> = FxHashMap::default();
     for r in graph {
         for (child, _) in r.next.iter().flatten() {
             parents.entry(*child).or_default().push(r.node.id());
         }
     }
-    let mut needed = FxHashSet::default();
-    let mut stack: Vec<NodeId> = captures
+    let captured: FxHashSet<NodeId> = captures
         .keys()
         .map(|(id, _)| *id)
         .filter(|id| index.contains_key(id))
         .collect();
+    let mut run = FxHashSet::default();
+    let mut stack: Vec<NodeId> = captured
+        .iter()
+        .filter_map(|id| parents.get(id))
+        .flatten()
+        .copied()
+        .collect();
     while let Some(id) = stack.pop() {
-        if needed.insert(id) {
+        if run.insert(id) {
             if let Some(ps) = parents.get(&id) {
                 stack.extend(ps.iter().copied());
             }
         }
     }
-    needed
+    let wanted = run.union(&captured).copied().collect();
+    (run, wanted)
 }
 
 /// Sums `grad` into input slot `input_nr` of `id`'s buffer.
@@ -255,6 +265,8 @@ fn conform(grad: Tensor, meta: &OutputMeta, producer: &Reached, index: usize) ->
             shape_str(&meta.shape)
         )));
     };
+    // A 0-d CPU tensor may take part in a GPU op (as a scalar); its gradient comes home.
+    let grad = ops::copy::to_device(&grad, meta.device)?;
     if grad.dtype() != meta.dtype {
         return ops::to_dtype(&grad, meta.dtype);
     }

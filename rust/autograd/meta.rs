@@ -1,6 +1,9 @@
 //! Per-tensor autograd state: the flag, the accumulated `.grad`, and where the tensor came
 //! from in the graph.
 
+use std::any::Any;
+use std::sync::Arc;
+
 use parking_lot::Mutex;
 
 use super::graph::{NodeId, NodeRef};
@@ -18,6 +21,9 @@ pub struct GradFn {
 struct State {
     requires_grad: bool,
     grad: Option<Tensor>,
+    /// What the bindings attached to the current `grad` (its Python object), so reading
+    /// `.grad` twice gives the same object. Dropped whenever `grad` is replaced.
+    grad_handle: Option<GradHandle>,
     grad_fn: Option<GradFn>,
     /// The leaf's AccumulateGrad node, held weakly: the graph owns it, the tensor only finds it.
     accumulator: Option<NodeId>,
@@ -25,6 +31,9 @@ struct State {
     /// Hooks on a leaf's gradient, run before it is accumulated.
     hooks: Vec<(u64, Hook)>,
 }
+
+/// An opaque object tied to a tensor's current gradient (see [`AutogradMeta::grad_handle`]).
+pub type GradHandle = Arc<dyn Any + Send + Sync>;
 
 /// Shared by a tensor and the tensors that take its identity (`x.data = y` keeps it).
 #[derive(Default)]
@@ -67,8 +76,26 @@ impl AutogradMeta {
     }
 
     pub fn set_grad(&self, grad: Option<Tensor>) {
-        let old = std::mem::replace(&mut self.state.lock().grad, grad);
+        let old = {
+            let mut s = self.state.lock();
+            s.grad_handle = None;
+            std::mem::replace(&mut s.grad, grad)
+        };
         drop(old);
+    }
+
+    /// The gradient and the handle attached to it, read together.
+    pub fn grad_handle(&self) -> (Option<Tensor>, Option<GradHandle>) {
+        let s = self.state.lock();
+        (s.grad.clone(), s.grad_handle.clone())
+    }
+
+    /// Attaches `handle` to the gradient, if `grad` is still the current one.
+    pub fn set_grad_handle(&self, grad: &Tensor, handle: GradHandle) {
+        let mut s = self.state.lock();
+        if s.grad.as_ref().is_some_and(|g| g.same(grad)) {
+            s.grad_handle = Some(handle);
+        }
     }
 
     pub fn accumulator(&self) -> Option<NodeId> {

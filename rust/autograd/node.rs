@@ -131,18 +131,18 @@ impl SavedTensor {
         let t = &self.tensor;
         if t.version() != self.version {
             let origin = match self.output_nr {
-                Some(n) => format!(", which is output {n} of {owner_name},"),
+                Some(n) => format!(", which is output {n} of {},", op_name(owner_name)),
                 None => match t.grad_fn() {
                     Some(g) => format!(
                         ", which is output {} of {},",
                         g.output_nr,
-                        g.node.with(|n| n.op.name().to_string())
+                        g.node.with(|n| op_name(n.op.name()).to_string())
                     ),
                     None => String::new(),
                 },
             };
             return Err(Error::runtime(format!(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.{} {}]{origin} is at version {}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True).",
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.{} {}]{origin} is at version {}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True, check_nan=False).",
                 t.dtype().legacy_type_name(),
                 crate::tensor::shape_str(t.shape()),
                 t.version(),
@@ -160,6 +160,17 @@ impl SavedTensor {
             _ => Ok(t.clone()),
         }
     }
+}
+
+/// How the in-place error names the op that made a tensor: the node name without its
+/// `Backward<N>` suffix (`ExpBackward0` -> `Exp`), as PyTorch prints it. Names of nodes
+/// written by hand (`torch::autograd::CopySlices`) stay whole.
+fn op_name(node_name: &str) -> &str {
+    node_name
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .strip_suffix("Backward")
+        .filter(|_| node_name.ends_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(node_name)
 }
 
 /// The parts of a node few nodes use, boxed to keep the common node small.

@@ -7,16 +7,26 @@
 use super::number::{Float, Number};
 use super::strided::for_each_run;
 use crate::error::Result;
-use crate::ops::kinds::{BinaryOp, CompareOp, UnaryOp};
+use crate::ops::kinds::{BinaryOp, CompareOp, PredicateOp, TernaryOp, UnaryOp};
 use crate::tensor::{DType, Element, Layout, Tensor};
 use crate::{with_dtype, with_float_dtype};
 
 /// Applies `f` to every element of `x` (laid out as `xl`), writing `out` (laid out as `ol`).
 ///
+/// `f` is copied into each run's loop: a closure that captured its numbers by value (`move`)
+/// then keeps them in registers, so the loop vectorizes even though `out` is a raw pointer
+/// the compiler cannot prove apart from the numbers.
+///
 /// # Safety
 /// The layouts must address memory inside the pointers' allocations.
 #[inline(always)]
-unsafe fn map1<A: Copy, O>(po: *mut O, ol: &Layout, pa: *const A, al: &Layout, f: impl Fn(A) -> O) {
+pub(super) unsafe fn map1<A: Copy, O>(
+    po: *mut O,
+    ol: &Layout,
+    pa: *const A,
+    al: &Layout,
+    f: impl Fn(A) -> O + Copy,
+) {
     for_each_run(
         &ol.shape,
         [&ol.strides, &al.strides],
@@ -37,14 +47,14 @@ unsafe fn map1<A: Copy, O>(po: *mut O, ol: &Layout, pa: *const A, al: &Layout, f
 
 /// Two-input form of [`map1`]; a step of 0 (a broadcast operand) gets its own loop.
 #[inline(always)]
-unsafe fn map2<A: Copy, B: Copy, O>(
+pub(super) unsafe fn map2<A: Copy, B: Copy, O>(
     po: *mut O,
     ol: &Layout,
     pa: *const A,
     al: &Layout,
     pb: *const B,
     bl: &Layout,
-    f: impl Fn(A, B) -> O,
+    f: impl Fn(A, B) -> O + Copy,
 ) {
     for_each_run(
         &ol.shape,
@@ -82,7 +92,7 @@ unsafe fn map2<A: Copy, B: Copy, O>(
 /// Like [`map2`] with three inputs (for fused backward formulas).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn map3<A: Copy, B: Copy, C: Copy, O>(
+pub(super) unsafe fn map3<A: Copy, B: Copy, C: Copy, O>(
     po: *mut O,
     ol: &Layout,
     pa: *const A,
@@ -91,15 +101,37 @@ unsafe fn map3<A: Copy, B: Copy, C: Copy, O>(
     bl: &Layout,
     pc: *const C,
     cl: &Layout,
-    f: impl Fn(A, B, C) -> O,
+    f: impl Fn(A, B, C) -> O + Copy,
 ) {
     for_each_run(
         &ol.shape,
         [&ol.strides, &al.strides, &bl.strides, &cl.strides],
-        |[so, sa, sb, sc], [to, ta, tb, tc], len| {
+        |[so, sa, sb, sc], steps, len| {
             let (po, pa, pb, pc) = (po.add(so), pa.add(sa), pb.add(sb), pc.add(sc));
-            for i in 0..len {
-                *po.add(i * to) = f(*pa.add(i * ta), *pb.add(i * tb), *pc.add(i * tc));
+            match steps {
+                [1, 1, 1, 1] => {
+                    for i in 0..len {
+                        *po.add(i) = f(*pa.add(i), *pb.add(i), *pc.add(i));
+                    }
+                }
+                // A tensor with two numbers (clamp bounds, a lerp weight...).
+                [1, 1, 0, 0] => {
+                    let (b, c) = (*pb, *pc);
+                    for i in 0..len {
+                        *po.add(i) = f(*pa.add(i), b, c);
+                    }
+                }
+                [1, 1, 1, 0] => {
+                    let c = *pc;
+                    for i in 0..len {
+                        *po.add(i) = f(*pa.add(i), *pb.add(i), c);
+                    }
+                }
+                [to, ta, tb, tc] => {
+                    for i in 0..len {
+                        *po.add(i * to) = f(*pa.add(i * ta), *pb.add(i * tb), *pc.add(i * tc));
+                    }
+                }
             }
         },
     );
@@ -128,6 +160,24 @@ pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
                 UnaryOp::Relu => map1(po, ol, px, xl, |v: T| if v > 0.0 || v.is_nan() { v } else { 0.0 }),
                 UnaryOp::Reciprocal => map1(po, ol, px, xl, |v: T| 1.0 / v),
                 UnaryOp::Square => map1(po, ol, px, xl, |v: T| v * v),
+                UnaryOp::Exp2 => map1(po, ol, px, xl, |v: T| Float::exp2(v)),
+                UnaryOp::Expm1 => map1(po, ol, px, xl, |v: T| Float::exp_m1(v)),
+                UnaryOp::Log2 => map1(po, ol, px, xl, |v: T| Float::log2(v)),
+                UnaryOp::Log10 => map1(po, ol, px, xl, |v: T| Float::log10(v)),
+                UnaryOp::Log1p => map1(po, ol, px, xl, |v: T| Float::ln_1p(v)),
+                UnaryOp::Floor => map1(po, ol, px, xl, |v: T| Float::floor(v)),
+                UnaryOp::Ceil => map1(po, ol, px, xl, |v: T| Float::ceil(v)),
+                UnaryOp::Round => map1(po, ol, px, xl, |v: T| Float::round(v)),
+                UnaryOp::Trunc => map1(po, ol, px, xl, |v: T| Float::trunc(v)),
+                UnaryOp::Frac => map1(po, ol, px, xl, |v: T| v - Float::trunc(v)),
+                UnaryOp::Sinh => map1(po, ol, px, xl, |v: T| Float::sinh(v)),
+                UnaryOp::Cosh => map1(po, ol, px, xl, |v: T| Float::cosh(v)),
+                UnaryOp::Tan => map1(po, ol, px, xl, |v: T| Float::tan(v)),
+                UnaryOp::Asin => map1(po, ol, px, xl, |v: T| Float::asin(v)),
+                UnaryOp::Acos => map1(po, ol, px, xl, |v: T| Float::acos(v)),
+                UnaryOp::Atan => map1(po, ol, px, xl, |v: T| Float::atan(v)),
+                UnaryOp::Erf => map1(po, ol, px, xl, |v: T| Float::erf(v)),
+                UnaryOp::Erfinv => map1(po, ol, px, xl, |v: T| Float::erfinv(v)),
             }
         });
         return Ok(());
@@ -140,6 +190,8 @@ pub fn unary_into(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
             UnaryOp::Sign => map1(po, ol, px, xl, |v: T| Number::sign(v)),
             UnaryOp::Square => map1(po, ol, px, xl, |v: T| Number::mul(v, v)),
             UnaryOp::Relu => map1(po, ol, px, xl, |v: T| if v > T::zero() { v } else { T::zero() }),
+            // Rounding an integer keeps it.
+            UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc => map1(po, ol, px, xl, |v: T| v),
             other => unreachable!("{other:?} on an integer tensor reaches the kernel only as a float"),
         }
     });
@@ -159,6 +211,13 @@ pub fn binary_into(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result
             BinaryOp::Pow => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::pow(x, y)),
             BinaryOp::Maximum => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::max_nan(x, y)),
             BinaryOp::Minimum => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::min_nan(x, y)),
+            BinaryOp::Atan2 => map2(po, ol, pa, al, pb, bl, |x: T, y: T| T::from_f64(x.to_f64().atan2(y.to_f64()))),
+            BinaryOp::Fmod => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::fmod(x, y)),
+            BinaryOp::Remainder => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::remainder(x, y)),
+            BinaryOp::FloorDivide => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::floor_div(x, y)),
+            BinaryOp::BitAnd => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::bit_and(x, y)),
+            BinaryOp::BitOr => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::bit_or(x, y)),
+            BinaryOp::BitXor => map2(po, ol, pa, al, pb, bl, |x: T, y: T| Number::bit_xor(x, y)),
         }
     });
     Ok(())
@@ -177,6 +236,41 @@ pub fn compare_into(op: CompareOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Resu
             CompareOp::Le => map2(po, ol, pa, al, pb, bl, |x: T, y: T| x <= y),
             CompareOp::Gt => map2(po, ol, pa, al, pb, bl, |x: T, y: T| x > y),
             CompareOp::Ge => map2(po, ol, pa, al, pb, bl, |x: T, y: T| x >= y),
+        }
+    });
+    Ok(())
+}
+
+/// `out = op(a, b, c)`; all four share one dtype and the inputs are broadcast to `out`.
+pub fn ternary_into(op: TernaryOp, a: &Tensor, b: &Tensor, c: &Tensor, out: &Tensor) -> Result<()> {
+    let (al, bl, cl, ol) = (a.layout(), b.layout(), c.layout(), out.layout());
+    with_dtype!(out.dtype(), T => unsafe {
+        let (pa, pb, pc, po) = (a.cpu_ptr::<T>(), b.cpu_ptr::<T>(), c.cpu_ptr::<T>(), out.cpu_ptr::<T>());
+        match op {
+            TernaryOp::Clamp => map3(po, ol, pa, al, pb, bl, pc, cl, |x: T, lo: T, hi: T| {
+                Number::min_nan(Number::max_nan(x, lo), hi)
+            }),
+        }
+    });
+    Ok(())
+}
+
+/// `out = test(x)` with a bool `out`.
+pub fn predicate_into(op: PredicateOp, x: &Tensor, out: &Tensor) -> Result<()> {
+    let (xl, ol) = (x.layout(), out.layout());
+    if !x.dtype().is_floating_point() {
+        // Integers are always finite.
+        fill(out, op == PredicateOp::IsFinite);
+        return Ok(());
+    }
+    with_float_dtype!(x.dtype(), T => unsafe {
+        let (px, po) = (x.cpu_ptr::<T>(), out.cpu_ptr::<bool>());
+        match op {
+            PredicateOp::IsNan => map1(po, ol, px, xl, |v: T| v.is_nan()),
+            PredicateOp::IsInf => map1(po, ol, px, xl, |v: T| v.is_infinite()),
+            PredicateOp::IsPosInf => map1(po, ol, px, xl, |v: T| v == T::INFINITY),
+            PredicateOp::IsNegInf => map1(po, ol, px, xl, |v: T| v == T::NEG_INFINITY),
+            PredicateOp::IsFinite => map1(po, ol, px, xl, |v: T| v.is_finite()),
         }
     });
     Ok(())

@@ -1,11 +1,18 @@
 //! CPU kernels. They take tensors whose dtypes and shapes the op layer has already checked.
 
+pub mod activation;
 pub mod elementwise;
+pub mod fused;
+pub mod index;
 pub mod matmul;
 pub mod number;
 pub mod random;
 pub mod reduce;
+pub mod scan;
+pub mod sort;
+pub mod special;
 pub mod strided;
+pub mod vector_math;
 
 pub mod conv;
 pub mod dropout;

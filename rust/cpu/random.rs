@@ -5,6 +5,10 @@
 
 use parking_lot::Mutex;
 
+use crate::ops::kinds::Distribution;
+use crate::tensor::{DType, Element, Tensor};
+use crate::with_dtype;
+
 /// PyTorch's default CPU seed (`torch.initial_seed()` in a fresh process).
 pub const DEFAULT_SEED: u64 = 67280421310721;
 
@@ -80,6 +84,28 @@ impl Generator {
         // Multiply-shift maps 64 random bits onto the span with negligible bias.
         let r = ((self.next_u64() as u128 * span) >> 64) as i128;
         (low as i128 + r) as i64
+    }
+}
+
+/// Fills the fresh contiguous CPU tensor `out` with draws from `dist` (floating dtypes for
+/// `Uniform` and `Normal`, checked by the caller).
+pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) {
+    match (dist, out.dtype()) {
+        (Distribution::Uniform, DType::Float64) => fill_with(out, || gen.uniform_f64()),
+        (Distribution::Uniform, _) => fill_with(out, || gen.uniform_f32()),
+        (Distribution::Normal, DType::Float64) => fill_with(out, || gen.normal()),
+        (Distribution::Normal, _) => fill_with(out, || gen.normal() as f32),
+        (Distribution::Integers { low, high }, dtype) => {
+            with_dtype!(dtype, T => fill_with::<T>(out, || T::from_i64(gen.int_range(low, high))))
+        }
+    }
+}
+
+fn fill_with<T: Element>(out: &Tensor, mut f: impl FnMut() -> T) {
+    let p = out.cpu_ptr::<T>();
+    for i in 0..out.numel() {
+        // SAFETY: `out` is a fresh contiguous tensor.
+        unsafe { *p.add(i) = f() };
     }
 }
 

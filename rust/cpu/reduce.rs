@@ -3,15 +3,15 @@
 //! The input is viewed with the kept dims first and the reduced dims last; each output
 //! element folds one block of reduced elements, whose offsets are computed once.
 
-use super::number::Number;
+use super::number::{Float, Number};
 use super::strided::{for_each_run, offsets};
 use crate::error::Result;
 use crate::ops::kinds::ReduceOp;
 use crate::tensor::{DType, Element, Layout, Tensor};
-use crate::with_dtype;
+use crate::{with_dtype, with_float_dtype};
 
 /// Splits `x`'s layout into (kept dims, reduced dims) layouts.
-fn split(layout: &Layout, dims: &[usize]) -> (Layout, Layout) {
+pub fn split(layout: &Layout, dims: &[usize]) -> (Layout, Layout) {
     let pick = |keep: bool| {
         let idx: Vec<usize> = (0..layout.ndim())
             .filter(|d| dims.contains(d) != keep)
@@ -63,48 +63,98 @@ unsafe fn at<T: Copy>(base: *const T, inner: Option<&[usize]>, k: usize) -> T {
     }
 }
 
+/// How many interleaved accumulators a contiguous block is folded with.
+const LANES: usize = 8;
+
+/// Folds the `n` elements of a block: `step` takes each element into an accumulator and
+/// `merge` joins two accumulators. A contiguous block is folded into `LANES` interleaved
+/// accumulators, which the compiler keeps in vector registers; a strided one element by
+/// element.
+///
+/// # Safety
+/// `base` with `inner` (or `0..n` when `None`) must address readable elements.
+#[inline(always)]
+unsafe fn fold<T: Copy, A: Copy>(
+    base: *const T,
+    inner: Option<&[usize]>,
+    n: usize,
+    init: A,
+    step: impl Fn(A, T) -> A,
+    merge: impl Fn(A, A) -> A,
+) -> A {
+    match inner {
+        Some(offs) => offs.iter().fold(init, |a, &o| step(a, *base.add(o))),
+        None => {
+            let xs = std::slice::from_raw_parts(base, n);
+            let mut lanes = [init; LANES];
+            let mut chunks = xs.chunks_exact(LANES);
+            for chunk in &mut chunks {
+                for j in 0..LANES {
+                    lanes[j] = step(lanes[j], chunk[j]);
+                }
+            }
+            let tail = chunks.remainder().iter().fold(init, |a, &v| step(a, v));
+            lanes.into_iter().fold(tail, merge)
+        }
+    }
+}
+
 /// Reduces `x` over `dims` (wrapped, distinct). The output drops those dims.
-/// Sums of integers and bools are int64; float sums accumulate in f64.
+/// Sums and products of integers and bools are int64; floats accumulate in f64.
+/// Max and min need non-empty blocks (the op layer rejects empty ones).
 pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
     let dt = x.dtype();
-    match op {
-        ReduceOp::Sum if dt.is_floating_point() => {
-            with_dtype!(dt, T => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
-                let mut acc = 0f64;
-                for k in 0..n {
-                    acc += unsafe { at(b, inner, k) }.to_f64();
+    let float = dt.is_floating_point();
+    let int_out = if float { dt } else { DType::Int64 };
+    with_dtype!(dt, T => unsafe {
+        let f64_of = |v: T| v.to_f64();
+        match op {
+            ReduceOp::Sum if float => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                T::from_f64(fold(b, inner, n, 0f64, |a, v| a + f64_of(v), |a, c| a + c))
+            }),
+            ReduceOp::Sum => reduce_blocks::<T, i64>(x, dims, int_out, |b, inner, n| {
+                fold(b, inner, n, 0i64, |a, v: T| a.wrapping_add(v.to_i64()), i64::wrapping_add)
+            }),
+            ReduceOp::Prod if float => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                T::from_f64(fold(b, inner, n, 1f64, |a, v| a * f64_of(v), |a, c| a * c))
+            }),
+            ReduceOp::Prod => reduce_blocks::<T, i64>(x, dims, int_out, |b, inner, n| {
+                fold(b, inner, n, 1i64, |a, v: T| a.wrapping_mul(v.to_i64()), i64::wrapping_mul)
+            }),
+            ReduceOp::Max => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                fold(b, inner, n, at(b, inner, 0), pick_max, pick_max)
+            }),
+            ReduceOp::Min => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                fold(b, inner, n, at(b, inner, 0), pick_min, pick_min)
+            }),
+            ReduceOp::Norm2 => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                let squares = fold(b, inner, n, 0f64, |a, v| a + f64_of(v) * f64_of(v), |a, c| a + c);
+                T::from_f64(squares.sqrt())
+            }),
+            ReduceOp::All => reduce_blocks::<T, bool>(x, dims, DType::Bool, |b, inner, n| {
+                fold(b, inner, n, true, |a, v: T| a & (v != T::zero()), |a, c| a & c)
+            }),
+            ReduceOp::Any => reduce_blocks::<T, bool>(x, dims, DType::Bool, |b, inner, n| {
+                fold(b, inner, n, false, |a, v: T| a | (v != T::zero()), |a, c| a | c)
+            }),
+            // Exponentials in the input's precision (they vectorize), summed in f64.
+            ReduceOp::LogSumExp => with_float_dtype!(dt, F => reduce_blocks::<F, F>(x, dims, dt, |b, inner, n| {
+                let top = fold(b, inner, n, f64::NEG_INFINITY, |a, v: F| pick_max(a, v.to_f64()), pick_max);
+                if !top.is_finite() {
+                    // All -inf gives -inf; any +inf gives +inf; NaN stays NaN.
+                    return F::from_f64(top);
                 }
-                T::from_f64(acc)
-            }))
+                let shift = F::of(top);
+                let sum = fold(b, inner, n, 0f64, |a, v: F| a + Float::exp(v - shift).to_f64(), |a, c| a + c);
+                F::from_f64(top + sum.ln())
+            })),
+            ReduceOp::SquaredDeviation => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                let mean = fold(b, inner, n, 0f64, |a, v| a + f64_of(v), |a, c| a + c) / n as f64;
+                let deviation = |a: f64, v: T| a + (f64_of(v) - mean) * (f64_of(v) - mean);
+                T::from_f64(fold(b, inner, n, 0f64, deviation, |a, c| a + c))
+            }),
         }
-        ReduceOp::Sum => {
-            with_dtype!(dt, T => reduce_blocks::<T, i64>(x, dims, DType::Int64, |b, inner, n| {
-                let mut acc = 0i64;
-                for k in 0..n {
-                    acc = acc.wrapping_add(unsafe { at(b, inner, k) }.to_i64());
-                }
-                acc
-            }))
-        }
-        ReduceOp::Max | ReduceOp::Min => {
-            with_dtype!(dt, T => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
-                let mut acc = unsafe { at(b, inner, 0) };
-                for k in 1..n {
-                    let v = unsafe { at(b, inner, k) };
-                    acc = if op == ReduceOp::Max { pick_max(acc, v) } else { pick_min(acc, v) };
-                }
-                acc
-            }))
-        }
-        ReduceOp::Norm2 => with_dtype!(dt, T => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
-            let mut acc = 0f64;
-            for k in 0..n {
-                let v = unsafe { at(b, inner, k) }.to_f64();
-                acc += v * v;
-            }
-            T::from_f64(acc.sqrt())
-        })),
-    }
+    })
 }
 
 #[inline(always)]

@@ -157,12 +157,12 @@ fn row_sum<T: Float>(x: &[T], f: impl Fn(T) -> T) -> T {
     let tail = chunks.remainder();
     for c in chunks {
         for l in 0..LANES {
-            acc[l] = acc[l].add(f(c[l]));
+            acc[l] = acc[l] + f(c[l]);
         }
     }
-    let mut total = tail.iter().fold(T::zero(), |a, &v| a.add(f(v)));
+    let mut total = tail.iter().fold(T::zero(), |a, &v| a + f(v));
     for a in acc {
-        total = total.add(a);
+        total = total + a;
     }
     total
 }
@@ -174,18 +174,18 @@ fn forward_row<T: ExpNonPositive>(x: &[T], out: &mut [T], log: bool) {
     // compiler vectorizes (a sum of exponentials in one loop does not). A row of -inf
     // (every entry masked) has no maximum to shift by: it comes out NaN, as in PyTorch.
     for (o, &v) in out.iter_mut().zip(x) {
-        *o = v.sub(max).exp_nonpositive();
+        *o = (v - max).exp_nonpositive();
     }
     let sum = row_sum(out, |v| v);
     if log {
-        let shift = max.add(sum.ln());
+        let shift = max + sum.ln();
         for (o, &v) in out.iter_mut().zip(x) {
-            *o = v.sub(shift);
+            *o = v - shift;
         }
     } else {
-        let inv = T::one().div(sum);
+        let inv = T::one() / sum;
         for o in out.iter_mut() {
-            *o = o.mul(inv);
+            *o = *o * inv;
         }
     }
 }
@@ -195,15 +195,15 @@ fn backward_row<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], log: bool) {
     if log {
         let sum = row_sum(g, |v| v);
         for ((o, &gv), &yv) in out.iter_mut().zip(g).zip(y) {
-            *o = gv.sub(yv.exp_nonpositive().mul(sum));
+            *o = gv - yv.exp_nonpositive() * sum;
         }
     } else {
         for ((o, &gv), &yv) in out.iter_mut().zip(g).zip(y) {
-            *o = gv.mul(yv);
+            *o = gv * yv;
         }
         let dot = row_sum(out, |v| v);
         for ((o, &gv), &yv) in out.iter_mut().zip(g).zip(y) {
-            *o = yv.mul(gv.sub(dot));
+            *o = yv * (gv - dot);
         }
     }
 }
@@ -222,27 +222,27 @@ fn forward_block<T: ExpNonPositive>(x: &[T], out: &mut [T], inner: usize, log: b
     let mut sum = vec![T::zero(); inner];
     for (xr, or) in x.chunks_exact(inner).zip(out.chunks_exact_mut(inner)) {
         for i in 0..inner {
-            let e = xr[i].sub(max[i]).exp_nonpositive();
-            sum[i] = sum[i].add(e);
+            let e = (xr[i] - max[i]).exp_nonpositive();
+            sum[i] = sum[i] + e;
             or[i] = e;
         }
     }
     if log {
         for (s, m) in sum.iter_mut().zip(&max) {
-            *s = m.add(s.ln());
+            *s = *m + s.ln();
         }
         for (xr, or) in x.chunks_exact(inner).zip(out.chunks_exact_mut(inner)) {
             for i in 0..inner {
-                or[i] = xr[i].sub(sum[i]);
+                or[i] = xr[i] - sum[i];
             }
         }
     } else {
         for s in sum.iter_mut() {
-            *s = T::one().div(*s);
+            *s = T::one() / *s;
         }
         for or in out.chunks_exact_mut(inner) {
             for i in 0..inner {
-                or[i] = or[i].mul(sum[i]);
+                or[i] = or[i] * sum[i];
             }
         }
     }
@@ -253,8 +253,8 @@ fn backward_block<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], inner: usi
     let mut sum = vec![T::zero(); inner];
     for (gr, yr) in g.chunks_exact(inner).zip(y.chunks_exact(inner)) {
         for i in 0..inner {
-            let term = if log { gr[i] } else { gr[i].mul(yr[i]) };
-            sum[i] = sum[i].add(term);
+            let term = if log { gr[i] } else { gr[i] * yr[i] };
+            sum[i] = sum[i] + term;
         }
     }
     for ((gr, yr), or) in g
@@ -264,9 +264,9 @@ fn backward_block<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], inner: usi
     {
         for i in 0..inner {
             or[i] = if log {
-                gr[i].sub(yr[i].exp_nonpositive().mul(sum[i]))
+                gr[i] - yr[i].exp_nonpositive() * sum[i]
             } else {
-                yr[i].mul(gr[i].sub(sum[i]))
+                yr[i] * (gr[i] - sum[i])
             };
         }
     }

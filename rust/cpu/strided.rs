@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 
 /// Merges adjacent dims that every operand walks as one, and drops size-1 dims.
 /// Returns (sizes, strides per operand), innermost dim last.
-fn coalesce<const N: usize>(
+pub fn coalesce<const N: usize>(
     shape: &[usize],
     strides: [&[usize]; N],
 ) -> (SmallVec<[usize; 6]>, [SmallVec<[usize; 6]>; N]) {

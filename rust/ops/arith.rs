@@ -7,7 +7,7 @@ use super::backend;
 use super::kinds::{BinaryOp, UnaryOp};
 use crate::autograd::{is_recording, record, save_if, Backward, BackwardCtx, Grads, SavedTensor};
 use crate::error::{Error, Result};
-use crate::tensor::{result_type, DType, Operand, Scalar, Tensor};
+use crate::tensor::{result_type, DType, Device, Operand, Scalar, Tensor};
 
 /// The right-hand operand of an arithmetic op.
 #[derive(Clone, Copy)]
@@ -55,14 +55,20 @@ pub fn cast(x: &Tensor, dtype: DType) -> Result<Tensor> {
     }
 }
 
-/// `b` as a tensor of `dtype` on `like`'s device (a number becomes a 0-d tensor).
-pub(crate) fn rhs_tensor(b: &Rhs, dtype: DType, like: &Tensor) -> Result<Tensor> {
+/// `b` as a tensor of `dtype` on `device` (a number becomes a 0-d tensor; a 0-d CPU tensor
+/// moves there; a tensor on another device is PyTorch's error).
+pub(crate) fn rhs_tensor(b: &Rhs, dtype: DType, device: Device) -> Result<Tensor> {
     match b {
-        Rhs::Tensor(t) => {
-            super::check_same_device("binary op", &[like, t])?;
-            cast(t, dtype)
-        }
-        Rhs::Scalar(s) => super::creation::full(&[], *s, dtype, like.device()),
+        Rhs::Tensor(t) => cast(&super::to_op_device("binary op", t, device)?, dtype),
+        Rhs::Scalar(s) => super::creation::full(&[], *s, dtype, device),
+    }
+}
+
+/// The device `a op b` runs on.
+pub(crate) fn device_of(a: &Tensor, b: &Rhs) -> Device {
+    match b {
+        Rhs::Tensor(t) => super::op_device(a, t),
+        Rhs::Scalar(_) => a.device(),
     }
 }
 
@@ -82,8 +88,16 @@ fn compute_dtype(op: BinaryOp, a: &Tensor, b: &Rhs) -> Result<DType> {
 }
 
 /// Computes `a op b` (or `b op a` when `reversed`) without recording.
-fn forward(op: BinaryOp, a: &Tensor, b: &Rhs, dtype: DType, reversed: bool) -> Result<Tensor> {
-    let (a, b) = (cast(a, dtype)?, rhs_tensor(b, dtype, a)?);
+pub(crate) fn forward(
+    op: BinaryOp,
+    a: &Tensor,
+    b: &Rhs,
+    dtype: DType,
+    reversed: bool,
+) -> Result<Tensor> {
+    let device = device_of(a, b);
+    let a = cast(&super::to_op_device("binary op", a, device)?, dtype)?;
+    let b = rhs_tensor(b, dtype, device)?;
     if reversed {
         backend::binary(op, &b, &a)
     } else {
@@ -130,9 +144,7 @@ fn arith(op: BinaryOp, a: &Tensor, b: Rhs) -> Result<Tensor> {
                 ],
             ),
         },
-        BinaryOp::Maximum | BinaryOp::Minimum => {
-            return Err(Error::runtime("internal error: not an arithmetic op"))
-        }
+        _ => return Err(Error::runtime("internal error: not an arithmetic op")),
     };
     let edge_b = if scalar.is_some() && matches!(op, BinaryOp::Pow) {
         None
@@ -164,7 +176,12 @@ pub fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 /// `a op b` for a tensor or number `b` (the binding layer's entry point).
 pub fn binary(op: BinaryOp, a: &Tensor, b: Rhs) -> Result<Tensor> {
-    arith(op, a, b)
+    match op {
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Pow => {
+            arith(op, a, b)
+        }
+        _ => super::binary_math::binary(op, a, b),
+    }
 }
 
 pub fn add_scalar(a: &Tensor, s: impl Into<Scalar>) -> Result<Tensor> {
@@ -312,7 +329,7 @@ impl Backward for ArithBackward {
                     // a^b * ln(a), taken as 0 where a == 0 and b >= 0
                     when(1, &|| {
                         let slope = mul(out, &super::unary::unary(UnaryOp::Log, a)?)?;
-                        let mask = super::compare::logical_and(
+                        let mask = super::binary_math::logical_and(
                             &super::compare::eq_scalar(a, Scalar::Int(0))?,
                             &super::compare::ge_scalar(b, Scalar::Int(0))?,
                         )?;

@@ -1,16 +1,18 @@
 //! Comparisons (`==`, `<`, ...) and the logical ops built on them. Results are bool tensors
 //! and never require grad.
 
-use super::arith::{cast, operand, rhs_tensor, Rhs};
+use super::arith::{cast, device_of, operand, rhs_tensor, Rhs};
 use super::backend;
-use super::kinds::{BinaryOp, CompareOp};
+use super::kinds::CompareOp;
 use crate::error::Result;
-use crate::tensor::{result_type, DType, Scalar, Tensor};
+use crate::tensor::{result_type, Scalar, Tensor};
 
 /// `a cmp b`, compared in the operands' promoted dtype.
 pub fn compare(op: CompareOp, a: &Tensor, b: Rhs) -> Result<Tensor> {
     let dtype = result_type(&[operand(a), b.operand()]);
-    backend::compare(op, &cast(a, dtype)?, &rhs_tensor(&b, dtype, a)?)
+    let device = device_of(a, &b);
+    let a = cast(&super::to_op_device("comparison", a, device)?, dtype)?;
+    backend::compare(op, &a, &rhs_tensor(&b, dtype, device)?)
 }
 
 pub fn eq_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
@@ -26,13 +28,4 @@ pub fn ge_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
 /// Elementwise "is zero", as bool.
 pub fn logical_not(x: &Tensor) -> Result<Tensor> {
     eq_scalar(x, Scalar::Int(0))
-}
-
-/// Elementwise "both nonzero", as bool.
-pub fn logical_and(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    backend::binary(
-        BinaryOp::Mul,
-        &cast(a, DType::Bool)?,
-        &cast(b, DType::Bool)?,
-    )
 }

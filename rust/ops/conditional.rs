@@ -6,7 +6,7 @@ use super::arith::{rhs_tensor, Rhs};
 use super::backend;
 use crate::autograd::{is_recording, record, save_if, Backward, BackwardCtx, Grads};
 use crate::error::{Error, Result};
-use crate::tensor::{result_type, DType, Scalar, Tensor};
+use crate::tensor::{broadcast_shapes, result_type, DType, Scalar, Tensor};
 
 /// `where(cond, a, b)` with PyTorch's promotion of `a` and `b`; differentiable in both.
 pub fn where_(cond: &Tensor, a: Rhs, b: Rhs) -> Result<Tensor> {
@@ -16,13 +16,20 @@ pub fn where_(cond: &Tensor, a: Rhs, b: Rhs) -> Result<Tensor> {
             cond.dtype().scalar_type_name()
         )));
     }
+    // Shapes broadcast in argument order, so size errors name the sizes as PyTorch does.
+    let (ta, tb) = (a.tensor(), b.tensor());
+    [ta, tb]
+        .into_iter()
+        .flatten()
+        .try_fold(cond.shape_dims(), |shape, t| {
+            broadcast_shapes(&shape, t.shape())
+        })?;
     let dtype = result_type(&[a.operand(), b.operand()]);
     let out = backend::where_(
         cond,
-        &rhs_tensor(&a, dtype, cond)?,
-        &rhs_tensor(&b, dtype, cond)?,
+        &rhs_tensor(&a, dtype, cond.device())?,
+        &rhs_tensor(&b, dtype, cond.device())?,
     )?;
-    let (ta, tb) = (a.tensor(), b.tensor());
     let inputs: Vec<&Tensor> = [ta, tb].into_iter().flatten().collect();
     if is_recording(&inputs) {
         record(

@@ -7,7 +7,7 @@ use super::backend;
 use super::kinds::BinaryOp;
 use crate::autograd::{is_recording, record, Backward, BackwardCtx, Grads};
 use crate::error::Result;
-use crate::tensor::{DType, Tensor};
+use crate::tensor::{DType, Device, Tensor};
 
 /// A new contiguous tensor with `x`'s values (`CloneBackward0`).
 pub fn clone(x: &Tensor) -> Result<Tensor> {
@@ -44,6 +44,24 @@ pub fn to_dtype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     Ok(out)
 }
 
+/// `x.to(device)`: `x` itself when it is already there, else a contiguous copy on `device`
+/// (`ToCopyBackward0`, whose backward moves the gradient back).
+pub fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
+    if x.device() == device {
+        return Ok(x.clone());
+    }
+    let out = backend::to_device(x, device)?;
+    if is_recording(&[x]) {
+        record(
+            CopyBackward::ToDevice { from: x.device() },
+            &[Some(x)],
+            smallvec![],
+            &[&out],
+        );
+    }
+    Ok(out)
+}
+
 /// A fresh contiguous copy with no history: what a first `.grad` is stored as, so it never
 /// aliases a tensor the caller holds.
 pub fn materialize(x: &Tensor) -> Result<Tensor> {
@@ -61,13 +79,14 @@ pub fn add_into_unrecorded(dst: &Tensor, src: &Tensor) -> Result<()> {
 enum CopyBackward {
     Clone,
     ToDtype { from: DType },
+    ToDevice { from: Device },
 }
 
 impl Backward for CopyBackward {
     fn name(&self) -> &str {
         match self {
             CopyBackward::Clone => "CloneBackward0",
-            CopyBackward::ToDtype { .. } => "ToCopyBackward0",
+            CopyBackward::ToDtype { .. } | CopyBackward::ToDevice { .. } => "ToCopyBackward0",
         }
     }
 
@@ -76,6 +95,7 @@ impl Backward for CopyBackward {
         Ok(smallvec![Some(match self {
             CopyBackward::Clone => g.clone(),
             CopyBackward::ToDtype { from } => to_dtype(g, *from)?,
+            CopyBackward::ToDevice { from } => to_device(g, *from)?,
         })])
     }
 }

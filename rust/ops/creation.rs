@@ -1,6 +1,7 @@
 //! Tensors made from nothing: constants, ranges, identity matrices and random numbers.
 
 use super::backend;
+use super::kinds::Distribution;
 use crate::cpu::random::Generator;
 use crate::error::{Error, Result};
 use crate::tensor::{numel, DType, Device, Element, Layout, Scalar, Storage, Tensor};
@@ -65,7 +66,7 @@ pub fn arange(
     }
     if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
         return Err(Error::runtime(
-            "upper bound and larger bound inconsistent with step sign",
+            "upper bound and lower bound inconsistent with step sign",
         ));
     }
     let n = if dtype.is_floating_point()
@@ -110,7 +111,8 @@ pub fn linspace(
     with_dtype!(dtype, T => {
         let p = out.cpu_ptr::<T>();
         for i in 0..steps {
-            let v = if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
+            // Both ends are exact; a single step is `start`.
+            let v = if i < half || steps == 1 { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
             unsafe { *p.add(i) = T::from_f64(v) };
         }
     });
@@ -119,34 +121,24 @@ pub fn linspace(
 
 /// Uniform in [0, 1).
 pub fn rand(shape: &[usize], dtype: DType, device: Device, gen: &mut Generator) -> Result<Tensor> {
-    let out = Tensor::empty(shape, dtype, Device::Cpu)?;
-    match dtype {
-        DType::Float32 => fill_with::<f32>(&out, || gen.uniform_f32()),
-        DType::Float64 => fill_with::<f64>(&out, || gen.uniform_f64()),
-        d => {
-            return Err(Error::runtime(format!(
-                "\"check_uniform_bounds\" not implemented for '{}'",
-                d.scalar_type_name()
-            )))
-        }
+    if !dtype.is_floating_point() {
+        return Err(Error::not_implemented(format!(
+            "\"check_uniform_bounds\" not implemented for '{}'",
+            dtype.scalar_type_name()
+        )));
     }
-    place(out, device)
+    backend::random(Distribution::Uniform, shape, dtype, device, gen)
 }
 
 /// Standard normal.
 pub fn randn(shape: &[usize], dtype: DType, device: Device, gen: &mut Generator) -> Result<Tensor> {
-    let out = Tensor::empty(shape, dtype, Device::Cpu)?;
-    match dtype {
-        DType::Float32 => fill_with::<f32>(&out, || gen.normal() as f32),
-        DType::Float64 => fill_with::<f64>(&out, || gen.normal()),
-        d => {
-            return Err(Error::runtime(format!(
-                "\"normal_kernel_cpu\" not implemented for '{}'",
-                d.scalar_type_name()
-            )))
-        }
+    if !dtype.is_floating_point() {
+        return Err(Error::not_implemented(format!(
+            "\"normal_kernel_cpu\" not implemented for '{}'",
+            dtype.scalar_type_name()
+        )));
     }
-    place(out, device)
+    backend::random(Distribution::Normal, shape, dtype, device, gen)
 }
 
 /// Uniform integers in [low, high).
@@ -163,12 +155,17 @@ pub fn randint(
             "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )));
     }
-    let out = Tensor::empty(shape, dtype, Device::Cpu)?;
-    with_dtype!(dtype, T => fill_with::<T>(&out, || T::from_i64(gen.int_range(low, high))));
-    place(out, device)
+    backend::random(
+        Distribution::Integers { low, high },
+        shape,
+        dtype,
+        device,
+        gen,
+    )
 }
 
-fn fill_with<T: Element>(out: &Tensor, mut f: impl FnMut() -> T) {
+/// Writes `f()` into each element of the fresh contiguous CPU tensor `out`, in order.
+pub(crate) fn fill_with<T: Element>(out: &Tensor, mut f: impl FnMut() -> T) {
     let p = out.cpu_ptr::<T>();
     for i in 0..out.numel() {
         // SAFETY: `out` is a fresh contiguous tensor.
@@ -176,13 +173,25 @@ fn fill_with<T: Element>(out: &Tensor, mut f: impl FnMut() -> T) {
     }
 }
 
+/// `randperm(n)`: a random permutation of `0..n` (Fisher-Yates).
+pub fn randperm(n: usize, dtype: DType, device: Device, gen: &mut Generator) -> Result<Tensor> {
+    if dtype == DType::Bool {
+        return Err(Error::not_implemented(
+            "\"randperm\" not implemented for 'Bool'",
+        ));
+    }
+    let mut perm: Vec<i64> = (0..n as i64).collect();
+    for i in (1..n).rev() {
+        let j = gen.int_range(0, i as i64 + 1) as usize;
+        perm.swap(i, j);
+    }
+    let out = Tensor::empty(&[n], dtype, Device::Cpu)?;
+    let mut values = perm.into_iter();
+    with_dtype!(dtype, T => fill_with::<T>(&out, || T::from_i64(values.next().unwrap_or(0))));
+    place(out, device)
+}
+
 /// Moves a freshly made CPU tensor to `device`.
 fn place(t: Tensor, device: Device) -> Result<Tensor> {
-    match device {
-        Device::Cpu => Ok(t),
-        d => Err(Error::runtime(format!(
-            "no kernels for device '{}' in this build",
-            d.type_name()
-        ))),
-    }
+    backend::to_device(&t, device)
 }

@@ -38,7 +38,7 @@ fn check_allowed(dst: &Tensor) -> Result<()> {
 /// Runs an in-place update of `dst`. `direct` writes the result into `dst` (no autograd);
 /// `recorded(old)` computes it out of place, recorded, from `old` (a copy of `dst`'s value
 /// carrying `dst`'s history).
-fn update(
+pub(crate) fn update(
     dst: &Tensor,
     others: &[&Tensor],
     direct: impl FnOnce() -> Result<()>,
@@ -71,16 +71,11 @@ fn update(
 /// After `view` (of `base`) took the value `new`, gives `base` the history "old base with the
 /// view's region replaced by `new`", and `view` the history "that region of the new base".
 fn rebase_view(base: &Tensor, view: &Tensor, new: &Tensor) -> Result<()> {
-    if !base.is_contiguous() {
-        return Err(Error::runtime(
+    let rel = relative_layout(base, view).ok_or_else(|| {
+        Error::runtime(
             "in-place modification of a view whose base is not contiguous is not supported when gradients are recorded",
-        ));
-    }
-    let rel = Layout {
-        shape: view.shape_dims(),
-        strides: view.layout().strides.clone(),
-        offset: view.offset() - base.offset(),
-    };
+        )
+    })?;
     let base_history = base.detach();
     if let Some(g) = base.grad_fn() {
         base_history.attach_grad_fn(g);
@@ -94,6 +89,32 @@ fn rebase_view(base: &Tensor, view: &Tensor, new: &Tensor) -> Result<()> {
     let region = as_strided(base, &rel)?;
     view.attach_grad_fn(region.grad_fn().expect("recorded: base requires grad"));
     Ok(())
+}
+
+/// Makes `view`'s history "its region of `base`'s current value" (`AsStridedBackward0`), for
+/// a view whose base changed in place after the view was made. Recorded whatever the grad
+/// mode, as in PyTorch. A base that is not contiguous keeps the view's old history.
+pub fn rebuild_view_history(base: &Tensor, view: &Tensor) {
+    if !base.requires_grad() {
+        return;
+    }
+    let Some(rel) = relative_layout(base, view) else {
+        return;
+    };
+    let _mode = grad_mode::GradModeGuard::new(true);
+    if let Some(g) = as_strided(base, &rel).ok().and_then(|r| r.grad_fn()) {
+        view.attach_grad_fn(g);
+    }
+}
+
+/// Where `view`'s elements sit in `base` read as a contiguous tensor; `None` when `base` is not
+/// contiguous.
+fn relative_layout(base: &Tensor, view: &Tensor) -> Option<Layout> {
+    base.is_contiguous().then(|| Layout {
+        shape: view.shape_dims(),
+        strides: view.layout().strides.clone(),
+        offset: view.offset() - base.offset(),
+    })
 }
 
 /// `dst op= other` (`add_`, `sub_`, `mul_`, `div_`). The result must fit `dst`'s dtype and
@@ -127,7 +148,7 @@ pub fn binary_(op: BinaryOp, dst: &Tensor, other: Rhs) -> Result<()> {
         dst,
         &others,
         || {
-            let rhs = rhs_tensor(&other, dst.dtype(), dst)?;
+            let rhs = rhs_tensor(&other, dst.dtype(), dst.device())?;
             let rhs = if rhs.storage().same(dst.storage()) {
                 backend::copy(&rhs)?
             } else {
@@ -161,25 +182,79 @@ pub fn copy_(dst: &Tensor, src: &Tensor) -> Result<()> {
             backend::copy_into(&src, dst)
         },
         |old| {
-            // The old value's gradient is zero; the source's flows through unchanged.
-            let zeros = super::arith::mul_scalar(old, Scalar::Int(0))?;
-            binary(
-                BinaryOp::Add,
-                &zeros,
-                Rhs::Tensor(&super::copy::to_dtype(src, dst.dtype())?),
-            )
+            let out = Tensor::empty(old.shape(), old.dtype(), old.device())?;
+            backend::copy_into(src, &out)?;
+            record(CopyBackwards, &[Some(old), Some(src)], smallvec![], &[&out]);
+            Ok(out)
         },
     )
 }
 
-/// `dst.fill_(value)` / `zero_()`.
+/// `dst = f(dst)` in place, for ops with an `inplace=True` option (activations). `f` must
+/// keep the shape; its result is converted to `dst`'s dtype.
+pub fn map_(dst: &Tensor, f: impl Fn(&Tensor) -> Result<Tensor>) -> Result<()> {
+    update(dst, &[], || backend::copy_into(&f(dst)?, dst), |old| f(old))
+}
+
+/// `dst.fill_(value)`.
 pub fn fill_(dst: &Tensor, value: Scalar) -> Result<()> {
+    overwrite(dst, value, "FillBackward2")
+}
+
+/// `dst.zero_()`.
+pub fn zero_(dst: &Tensor) -> Result<()> {
+    overwrite(dst, Scalar::Int(0), "ZeroBackward0")
+}
+
+/// Sets every element of `dst` to `value`; recorded as node `name`.
+fn overwrite(dst: &Tensor, value: Scalar, name: &'static str) -> Result<()> {
     update(
         dst,
         &[],
         || backend::fill(dst, value),
-        |old| super::arith::add_scalar(&super::arith::mul_scalar(old, Scalar::Int(0))?, value),
+        |old| {
+            let out = super::creation::full(old.shape(), value, old.dtype(), old.device())?;
+            record(Overwritten { name }, &[Some(old)], smallvec![], &[&out]);
+            Ok(out)
+        },
     )
+}
+
+/// `fill_` / `zero_`: the old value does not reach the result.
+struct Overwritten {
+    name: &'static str,
+}
+
+impl Backward for Overwritten {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn backward(&self, ctx: &BackwardCtx) -> Result<Grads> {
+        let old = ctx
+            .needs(0)
+            .then(|| super::creation::zeros_like(ctx.grad()))
+            .transpose()?;
+        Ok(smallvec![old])
+    }
+}
+
+/// `copy_`: the old value does not reach the result; the source's gradient flows through
+/// unchanged (the engine sums it to the source's shape and casts it to its dtype).
+struct CopyBackwards;
+
+impl Backward for CopyBackwards {
+    fn name(&self) -> &str {
+        "torch::autograd::CopyBackwards"
+    }
+
+    fn backward(&self, ctx: &BackwardCtx) -> Result<Grads> {
+        let old = ctx
+            .needs(0)
+            .then(|| super::creation::zeros_like(ctx.grad()))
+            .transpose()?;
+        Ok(smallvec![old, ctx.needs(1).then(|| ctx.grad().clone())])
+    }
 }
 
 /// The base after an in-place change through one of its views.
@@ -189,7 +264,7 @@ struct CopySlices {
 
 impl Backward for CopySlices {
     fn name(&self) -> &str {
-        "CopySlices"
+        "torch::autograd::CopySlices"
     }
 
     fn backward(&self, ctx: &BackwardCtx) -> Result<Grads> {

@@ -5,31 +5,22 @@ use smallvec::smallvec;
 
 use super::arith::mul;
 use super::backend;
+use super::mask::c_type;
 use super::view::{expand, reshape, squeeze_named, t, transpose, unsqueeze, view_named};
 use crate::autograd::{is_recording, record, save_if, Backward, BackwardCtx, Grads};
 use crate::error::{Error, Result};
 use crate::tensor::{broadcast_shapes, Dims, Layout, Tensor};
 
+/// PyTorch's dtype error for `mm` (its message names C types: "float", "long int").
 fn same_dtype(a: &Tensor, b: &Tensor) -> Result<()> {
     if a.dtype() != b.dtype() {
         return Err(Error::runtime(format!(
             "expected m1 and m2 to have the same dtype, but got: {} != {}",
-            c_type(a),
-            c_type(b)
+            c_type(a.dtype()),
+            c_type(b.dtype())
         )));
     }
     super::check_same_device("mm", &[a, b])
-}
-
-/// PyTorch's C type names in matmul messages ("float", "double", "long int").
-fn c_type(t: &Tensor) -> &'static str {
-    match t.dtype() {
-        crate::tensor::DType::Float32 => "float",
-        crate::tensor::DType::Float64 => "double",
-        crate::tensor::DType::Int64 => "long int",
-        crate::tensor::DType::Int32 => "int",
-        crate::tensor::DType::Bool => "bool",
-    }
 }
 
 /// `x` seen as a batch of one (shape `[1, ...]`), for the batched kernel.
@@ -53,7 +44,10 @@ fn products(kind: Product, a: &Tensor, b: &Tensor, out: Tensor) -> Result<Tensor
 /// Matrix times matrix.
 pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if a.ndim() != 2 {
-        return Err(Error::runtime("self must be a matrix"));
+        return Err(Error::runtime(format!(
+            "mm: self must be a matrix, got {}-D tensor",
+            a.ndim()
+        )));
     }
     if b.ndim() != 2 {
         return Err(Error::runtime(format!(
@@ -97,7 +91,14 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             b.shape()[1]
         )));
     }
-    same_dtype(a, b)?;
+    if a.dtype() != b.dtype() {
+        return Err(Error::runtime(format!(
+            "expected scalar type {} but found {}",
+            a.dtype().scalar_type_name(),
+            b.dtype().scalar_type_name()
+        )));
+    }
+    super::check_same_device("bmm", &[a, b])?;
     let out = backend::bmm(a, b)?;
     products(Product::Bmm, a, b, out)
 }
@@ -120,7 +121,13 @@ pub fn mv(a: &Tensor, v: &Tensor) -> Result<Tensor> {
             v.shape()[0]
         )));
     }
-    same_dtype(a, v)?;
+    if a.dtype() != v.dtype() {
+        let (ta, tv) = (a.dtype().scalar_type_name(), v.dtype().scalar_type_name());
+        return Err(Error::runtime(format!(
+            "addmv input tensors must have the same dtype, but got {tv}, {ta}, and {tv}"
+        )));
+    }
+    super::check_same_device("mv", &[a, v])?;
     let col = v.with_layout(v.layout().unsqueeze(1));
     let out = backend::bmm(&as_batch(a), &as_batch(&col))?;
     products(
@@ -149,14 +156,22 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             b.numel()
         )));
     }
-    same_dtype(a, b)?;
+    if a.dtype() != b.dtype() {
+        return Err(Error::runtime(format!(
+            "dot : expected both vectors to have same dtype, but found {} and {}",
+            a.dtype().scalar_type_name(),
+            b.dtype().scalar_type_name()
+        )));
+    }
+    super::check_same_device("dot", &[a, b])?;
     let row = a.with_layout(a.layout().unsqueeze(0));
     let col = b.with_layout(b.layout().unsqueeze(1));
     let out = backend::bmm(&as_batch(&row), &as_batch(&col))?;
     products(Product::Dot, a, b, out.with_layout(Layout::contiguous(&[])))
 }
 
-/// `a @ b` with PyTorch's rules for every combination of ranks.
+/// `a @ b` with PyTorch's rules for every combination of ranks, reduced to `dot`, `mv`, `mm`
+/// or `bmm` the way PyTorch does it (so the `grad_fn` names match).
 pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (da, db) = (a.ndim(), b.ndim());
     if da == 0 || db == 0 {
@@ -166,58 +181,96 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
     match (da, db) {
         (1, 1) => dot(a, b),
-        (2, 2) => mm(a, b),
-        (1, 2) => squeeze_named(&mm(&unsqueeze(a, 0)?, b)?, 0, "SqueezeBackward4"),
         (2, 1) => mv(a, b),
-        (_, 1 | 2) => {
-            // Fold the batch of `a` into its rows: one big mm (or mv).
-            let k = a.shape()[da - 1];
-            let folded = reshape(a, &[a.numel() / k.max(1), k])?;
-            let mut out_shape: Dims = a.shape()[..da - 1].into();
-            let r = if db == 1 {
-                mv(&folded, b)?
-            } else {
-                out_shape.push(b.shape()[1]);
-                mm(&folded, b)?
-            };
-            view_named(&r, &out_shape, "UnsafeViewBackward0")
-        }
-        (1, _) => {
-            // v @ B == (B^T @ v) per batch: fold B^T's batch into rows.
-            let bt = transpose(b, -1, -2)?;
-            let k = bt.shape()[db - 1];
-            let folded = reshape(&bt, &[bt.numel() / k.max(1), k])?;
-            let out_shape: Dims = bt.shape()[..db - 1].into();
-            view_named(&mv(&folded, a)?, &out_shape, "UnsafeViewBackward0")
-        }
+        (1, 2) => squeeze_named(&mm(&unsqueeze(a, 0)?, b)?, 0, "SqueezeBackward4"),
+        (2, 2) => mm(a, b),
+        _ if should_fold(a, b) => folded(a, b),
         _ => batched(a, b),
     }
 }
 
-/// The general case: broadcast the batch dims, then one `bmm`.
-fn batched(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    let (a, b) = (a.clone(), b.clone());
-    let (m, k) = (a.shape()[a.ndim() - 2], a.shape()[a.ndim() - 1]);
-    let (k2, n) = (b.shape()[b.ndim() - 2], b.shape()[b.ndim() - 1]);
-    if k != k2 {
-        return Err(Error::runtime(format!(
-            "Expected size for first two dimensions of batch2 tensor to be: [{}, {}] but got: [{}, {}].",
-            a.shape()[..a.ndim() - 2].iter().product::<usize>(),
-            k,
-            b.shape()[..b.ndim() - 2].iter().product::<usize>(),
-            k2
-        )));
+/// Whether one side has at least 3 dims and the other at most 2 and the large side's batch
+/// folds into matrix rows: PyTorch's choice, which also decides the `grad_fn`.
+fn should_fold(a: &Tensor, b: &Tensor) -> bool {
+    let a_larger = a.ndim() >= b.ndim();
+    let (large, small) = if a_larger { (a, b) } else { (b, a) };
+    if large.ndim() < 3 || small.ndim() > 2 {
+        return false;
     }
-    let batch = broadcast_shapes(&a.shape()[..a.ndim() - 2], &b.shape()[..b.ndim() - 2])?;
+    if small.requires_grad() {
+        return true;
+    }
+    if a.ndim() == 2 {
+        return false;
+    }
+    // The large side as the left operand (`b` seen transposed).
+    let t1 = if a_larger {
+        large.layout().clone()
+    } else {
+        large.layout().transpose(large.ndim() - 2, large.ndim() - 1)
+    };
+    t1.numel() == 0
+        || (0..t1.ndim() - 1).all(|i| t1.strides[i] == t1.strides[i + 1] * t1.shape[i + 1])
+}
+
+/// The folded case: the large operand's batch becomes rows of one `mm` (or `mv`); with the
+/// large operand on the right, `a @ b = (b^T @ a^T)^T`.
+fn folded(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let transposed = b.ndim() > a.ndim();
+    let (t1, t2) = if transposed {
+        (
+            transpose(b, -1, -2)?,
+            if a.ndim() == 2 { t(a)? } else { a.clone() },
+        )
+    } else {
+        (a.clone(), b.clone())
+    };
+    let k = t1.shape()[t1.ndim() - 1];
+    let mut out_shape: Dims = t1.shape()[..t1.ndim() - 1].into();
+    let rows: usize = out_shape.iter().product();
+    let t1_folded = reshape(&t1, &[rows, k])?;
+    if t2.ndim() == 1 {
+        return view_named(&mv(&t1_folded, &t2)?, &out_shape, "UnsafeViewBackward0");
+    }
+    out_shape.push(t2.shape()[1]);
+    let out = view_named(&mm(&t1_folded, &t2)?, &out_shape, "UnsafeViewBackward0")?;
+    if transposed {
+        super::copy::contiguous(&transpose(&out, -1, -2)?)
+    } else {
+        Ok(out)
+    }
+}
+
+/// The general case: both operands expanded to the broadcast batch, then one `bmm` (a 1-D
+/// operand counts as a single row or column).
+fn batched(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let (da, db) = (a.ndim(), b.ndim());
+    let n = if da > 1 { a.shape()[da - 2] } else { 1 };
+    let m1 = a.shape()[da - 1];
+    let (m2, p) = if db > 1 {
+        (b.shape()[db - 2], b.shape()[db - 1])
+    } else {
+        (b.shape()[0], 1)
+    };
+    let batch = broadcast_shapes(
+        &a.shape()[..da.saturating_sub(2)],
+        &b.shape()[..db.saturating_sub(2)],
+    )?;
     let nb: usize = batch.iter().product();
-    let full = |t: &Tensor, r: usize, c: usize| -> Result<Tensor> {
+    let expanded = |x: &Tensor, r: usize, c: usize| -> Result<Tensor> {
         let mut shape = batch.clone();
         shape.extend([r, c]);
-        reshape(&expand(t, &shape)?, &[nb, r, c])
+        reshape(&expand(x, &shape)?, &[nb, r, c])
     };
-    let r = bmm(&full(&a, m, k)?, &full(&b, k, n)?)?;
+    let b_matrix = if db == 1 { unsqueeze(b, 1)? } else { b.clone() };
+    let r = bmm(&expanded(a, n, m1)?, &expanded(&b_matrix, m2, p)?)?;
     let mut out_shape = batch.clone();
-    out_shape.extend([m, n]);
+    if da > 1 {
+        out_shape.push(n);
+    }
+    if db > 1 {
+        out_shape.push(p);
+    }
     view_named(&r, &out_shape, "UnsafeViewBackward0")
 }
 

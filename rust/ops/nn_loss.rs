@@ -597,7 +597,8 @@ pub fn binary_cross_entropy(
     not_differentiable(weight, "binary_cross_entropy")?;
     let (out, numel) = {
         let _plain = GradModeGuard::new(false);
-        let valid = super::compare::logical_and(
+        let valid = backend::binary(
+            BinaryOp::Mul,
             &compare(CompareOp::Ge, input, Rhs::Scalar(Scalar::Int(0)))?,
             &compare(CompareOp::Le, input, Rhs::Scalar(Scalar::Int(1)))?,
         )?;

@@ -18,7 +18,7 @@ use crate::tensor::{wrap_dims, DType, Dims, Layout, Scalar, Tensor};
 use super::arith::Rhs;
 
 /// The dims to reduce: `None` or an empty list mean all of them.
-fn reduce_dims(x: &Tensor, dims: Option<&[i64]>) -> Result<Dims> {
+pub(crate) fn reduce_dims(x: &Tensor, dims: Option<&[i64]>) -> Result<Dims> {
     match dims {
         Some(d) if !d.is_empty() => wrap_dims(d, x.ndim()),
         _ => Ok((0..x.ndim()).collect()),
@@ -26,7 +26,7 @@ fn reduce_dims(x: &Tensor, dims: Option<&[i64]>) -> Result<Dims> {
 }
 
 /// The output shape with reduced dims kept as size 1.
-fn kept_shape(x: &Tensor, dims: &[usize]) -> Dims {
+pub(crate) fn kept_shape(x: &Tensor, dims: &[usize]) -> Dims {
     x.shape()
         .iter()
         .enumerate()
@@ -35,7 +35,12 @@ fn kept_shape(x: &Tensor, dims: &[usize]) -> Dims {
 }
 
 /// Runs a reduction kernel and applies `keepdim` (a fresh tensor: reshaping it is free).
-fn reduce_kernel(op: ReduceOp, x: &Tensor, dims: &[usize], keepdim: bool) -> Result<Tensor> {
+pub(crate) fn reduce_kernel(
+    op: ReduceOp,
+    x: &Tensor,
+    dims: &[usize],
+    keepdim: bool,
+) -> Result<Tensor> {
     let out = backend::reduce(op, x, dims)?;
     Ok(if keepdim {
         out.with_layout(Layout::contiguous(&kept_shape(x, dims)))
@@ -209,7 +214,7 @@ pub fn extreme_dim(x: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<
 /// other float.
 pub fn norm(x: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     if !x.dtype().is_floating_point() {
-        return Err(Error::runtime(format!(
+        return Err(Error::not_implemented(format!(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
             x.dtype().scalar_type_name()
         )));
@@ -260,6 +265,21 @@ pub fn norm(x: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<T
     Ok(out)
 }
 
+/// `t`, a reduction's result over `dims`, with those dims back as size 1 (for broadcasting
+/// against the input in backward formulas).
+pub(crate) fn unreduce(t: &Tensor, dims: &[usize], keepdim: bool) -> Result<Tensor> {
+    if keepdim {
+        return Ok(t.clone());
+    }
+    let mut sorted: SmallVec<[usize; 4]> = SmallVec::from_slice(dims);
+    sorted.sort_unstable();
+    let mut out = t.clone();
+    for d in sorted {
+        out = unsqueeze(&out, d as i64)?;
+    }
+    Ok(out)
+}
+
 enum Kind {
     SumAll,
     SumDims,
@@ -283,16 +303,7 @@ struct ReduceBackward {
 impl ReduceBackward {
     /// `t` (shaped like the output) with the reduced dims back as size 1.
     fn unreduce(&self, t: &Tensor) -> Result<Tensor> {
-        if self.keepdim {
-            return Ok(t.clone());
-        }
-        let mut sorted: SmallVec<[usize; 4]> = self.dims.clone();
-        sorted.sort_unstable();
-        let mut out = t.clone();
-        for d in sorted {
-            out = unsqueeze(&out, d as i64)?;
-        }
-        Ok(out)
+        unreduce(t, &self.dims, self.keepdim)
     }
 }
 

@@ -238,7 +238,10 @@ pub fn slice(
     stop: Option<i64>,
     step: i64,
 ) -> Result<Tensor> {
-    if step <= 0 {
+    if step == 0 {
+        return Err(Error::value("slice step cannot be zero"));
+    }
+    if step < 0 {
         return Err(Error::value("step must be greater than zero"));
     }
     let d = wrap_dim(dim, x.ndim())?;
@@ -258,6 +261,38 @@ pub fn slice(
             name: "SliceBackward0",
             in_shape: x.shape_dims(),
             rel,
+        },
+    )
+}
+
+/// A view of part of `x` (`diagonal`, `narrow`, ...) recorded as node `name`: `layout_of`
+/// maps a layout of `x`'s shape to the view's, and the backward scatters the gradient back
+/// into that region.
+pub fn region_view(
+    x: &Tensor,
+    name: &'static str,
+    layout_of: impl Fn(&Layout) -> Layout,
+) -> Result<Tensor> {
+    let rel = layout_of(&Layout::contiguous(x.shape()));
+    view_op(
+        x,
+        layout_of(x.layout()),
+        ViewBackward::Scatter {
+            name,
+            in_shape: x.shape_dims(),
+            rel,
+        },
+    )
+}
+
+/// A new view of all of `x` (`x[...]`), so the result is never `x` itself.
+pub fn alias(x: &Tensor) -> Result<Tensor> {
+    view_op(
+        x,
+        x.layout().clone(),
+        ViewBackward::Reshape {
+            name: "AliasBackward0",
+            in_shape: x.shape_dims(),
         },
     )
 }

@@ -3,7 +3,7 @@
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyTuple};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple};
 
 use super::tensor::PyTensor;
 use crate::ops::Rhs;
@@ -86,13 +86,33 @@ pub fn tensor_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Te
 }
 
 pub fn type_error(fname: &str, arg: &str, expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
+    argument_error(fname, &format!("'{arg}'"), expected, got)
+}
+
+/// [`type_error`] for a positional argument, which PyTorch names with its position.
+pub fn type_error_at(
+    fname: &str,
+    arg: &str,
+    position: usize,
+    expected: &str,
+    got: &Bound<'_, PyAny>,
+) -> PyErr {
+    argument_error(
+        fname,
+        &format!("'{arg}' (position {position})"),
+        expected,
+        got,
+    )
+}
+
+fn argument_error(fname: &str, arg: &str, expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
     let got = got
         .get_type()
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "object".into());
     PyTypeError::new_err(format!(
-        "{fname}(): argument '{arg}' must be {expected}, not {got}"
+        "{fname}(): argument {arg} must be {expected}, not {got}"
     ))
 }
 
@@ -147,6 +167,21 @@ pub fn int_or_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
 pub fn sizes(args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
     let raw = int_list(args)?;
     sizes_from(&raw)
+}
+
+/// The `*size` of a creation function `fname`; a single argument that is neither an int nor a
+/// sequence gets PyTorch's TypeError.
+pub fn size_arg(args: &Bound<'_, PyTuple>, fname: &str) -> PyResult<Vec<usize>> {
+    match args.iter().next() {
+        Some(first)
+            if args.len() == 1
+                && (first.cast::<PySequence>().is_err() || first.cast::<PyString>().is_ok())
+                && first.call_method0("__index__").is_err() =>
+        {
+            Err(type_error_at(fname, "size", 1, "tuple of ints", &first))
+        }
+        _ => sizes(args),
+    }
 }
 
 pub fn sizes_from(raw: &[i64]) -> PyResult<Vec<usize>> {

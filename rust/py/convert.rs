@@ -77,8 +77,8 @@ fn gather(obj: &Bound<'_, PyAny>, shape: &[usize], dim: usize, out: &mut Gathere
     if dim == shape.len() {
         if let Ok(t) = obj.cast::<PyTensor>() {
             let t = t.borrow();
-            let v =
-                with_dtype!(t.t.dtype(), T => Scalar::from_element(unsafe { *t.t.cpu_ptr::<T>() }));
+            let host = crate::ops::backend::to_device(&t.t, crate::tensor::Device::Cpu)?;
+            let v = with_dtype!(t.t.dtype(), T => Scalar::from_element(unsafe { *host.cpu_ptr::<T>() }));
             out.push(v, t.t.dtype());
             return Ok(());
         }
@@ -107,6 +107,9 @@ fn gather(obj: &Bound<'_, PyAny>, shape: &[usize], dim: usize, out: &mut Gathere
 }
 
 fn invalid_type(obj: &Bound<'_, PyAny>) -> PyErr {
+    if obj.cast::<pyo3::types::PyInt>().is_ok() {
+        return PyValueError::new_err("Overflow when unpacking long long");
+    }
     let name = obj
         .get_type()
         .name()
@@ -317,6 +320,9 @@ fn build_nested<'py, T: Element>(
 /// `item()`: the value of a one-element tensor.
 pub fn item<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
     t.check_one_element()?;
-    let c = crate::cpu::contiguous(t)?;
+    let c = crate::cpu::contiguous(&crate::ops::backend::to_device(
+        t,
+        crate::tensor::Device::Cpu,
+    )?)?;
     with_dtype!(c.dtype(), T => scalar_to_py(py, unsafe { *c.cpu_ptr::<T>() }))
 }

@@ -1,11 +1,11 @@
 //! Creation functions: `tensor`, `zeros`, `ones`, `full`, `arange`, `randn`, ... with
 //! PyTorch's arguments (`dtype=`, `device=`, `requires_grad=`, `generator=`).
 
-use pyo3::exceptions::{PyTypeError, PyUserWarning};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use super::args::{extract_scalar, sizes, sizes_from, tensor_arg};
+use super::args::{extract_scalar, size_arg, sizes, sizes_from, tensor_arg};
 use super::convert;
 use super::random::{with_generator, PyGenerator};
 use super::tensor::{Options, PyTensor};
@@ -24,8 +24,11 @@ pub fn tensor(
     pin_memory: bool,
 ) -> PyResult<PyTensor> {
     let _ = pin_memory;
-    let o = Options::read(dtype, device, requires_grad)?;
-    if data.cast::<PyTensor>().is_ok() {
+    let mut o = Options::read(dtype, device, requires_grad)?;
+    if let Ok(t) = data.cast::<PyTensor>() {
+        if device.is_none_or(|d| d.is_none()) {
+            o.device = t.borrow().t.device();
+        }
         PyErr::warn(
             py,
             &py.get_type::<PyUserWarning>(),
@@ -47,13 +50,16 @@ pub fn as_tensor<'py>(
     let o = Options::read(dtype, device, false)?;
     if let Ok(t) = data.cast::<PyTensor>() {
         let inner = t.borrow().t.clone();
-        return match o.dtype {
-            Some(d) if d != inner.dtype() => Ok(Bound::new(
-                data.py(),
-                PyTensor::from(crate::ops::to_dtype(&inner, d)?),
-            )?
-            .into_any()),
-            _ => Ok(data.clone()),
+        let target = match device {
+            Some(d) if !d.is_none() => o.device,
+            _ => inner.device(),
+        };
+        let moved = crate::ops::copy::to_device(&inner, target)?;
+        let converted = crate::ops::to_dtype(&moved, o.dtype.unwrap_or(inner.dtype()))?;
+        return if converted.same(&inner) {
+            Ok(data.clone())
+        } else {
+            Ok(Bound::new(data.py(), PyTensor::from(converted))?.into_any())
         };
     }
     let t = if convert::is_ndarray(data) {
@@ -65,6 +71,7 @@ pub fn as_tensor<'py>(
     } else {
         convert::tensor_from_data(data, o.dtype)?
     };
+    let t = crate::ops::backend::to_device(&t, o.device)?;
     Ok(Bound::new(data.py(), PyTensor::from(t))?.into_any())
 }
 
@@ -87,8 +94,11 @@ macro_rules! sized {
         ) -> PyResult<PyTensor> {
             let _ = out;
             let o = Options::read(dtype, device, requires_grad)?;
-            let ($shape, $dtype, $device) =
-                (sizes(size)?, o.dtype.unwrap_or(DType::Float32), o.device);
+            let ($shape, $dtype, $device) = (
+                size_arg(size, stringify!($name))?,
+                o.dtype.unwrap_or(DType::Float32),
+                o.device,
+            );
             o.finish($make?)
         }
     };
@@ -117,8 +127,8 @@ pub fn full(
     requires_grad: bool,
 ) -> PyResult<PyTensor> {
     let o = Options::read(dtype, device, requires_grad)?;
-    let value = scalar_arg(fill_value, "full", "fill_value")?;
-    let shape = sizes(&PyTuple::new(size.py(), [size])?)?;
+    let value = scalar_arg(fill_value, "full", "fill_value", 2)?;
+    let shape = size_arg(&PyTuple::new(size.py(), [size])?, "full")?;
     o.finish(creation::full(
         &shape,
         value,
@@ -135,7 +145,7 @@ fn value_dtype(v: Scalar) -> DType {
     }
 }
 
-fn scalar_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Scalar> {
+fn scalar_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str, position: usize) -> PyResult<Scalar> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         let t = t.borrow();
         if t.t.numel() == 1 {
@@ -146,7 +156,8 @@ fn scalar_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Scalar
             });
         }
     }
-    extract_scalar(obj).ok_or_else(|| super::args::type_error(fname, arg, "Number", obj))
+    extract_scalar(obj)
+        .ok_or_else(|| super::args::type_error_at(fname, arg, position, "Number", obj))
 }
 
 /// Options of a `*_like` function: the input's dtype unless one is given.
@@ -208,7 +219,7 @@ pub fn full_like(
     requires_grad: bool,
 ) -> PyResult<PyTensor> {
     let (t, o) = like(input, "full_like", dtype, device, requires_grad)?;
-    let value = scalar_arg(fill_value, "full_like", "fill_value")?;
+    let value = scalar_arg(fill_value, "full_like", "fill_value", 2)?;
     o.finish(creation::full(
         t.shape(),
         value,
@@ -228,6 +239,13 @@ pub fn eye(
     requires_grad: bool,
 ) -> PyResult<PyTensor> {
     let o = Options::read(dtype, device, requires_grad)?;
+    for (name, v) in [("n", n), ("m", m.unwrap_or(n))] {
+        if v < 0 {
+            return Err(PyRuntimeError::new_err(format!(
+                "{name} must be greater or equal to 0, got {v}"
+            )));
+        }
+    }
     let dims = sizes_from(&[n, m.unwrap_or(n)])?;
     o.finish(creation::eye(
         dims[0],
@@ -249,13 +267,13 @@ pub fn arange(
     requires_grad: bool,
 ) -> PyResult<PyTensor> {
     let o = Options::read(dtype, device, requires_grad)?;
-    let first = scalar_arg(start, "arange", "start")?;
+    let first = scalar_arg(start, "arange", "start", 1)?;
     let (start, end) = match end.filter(|e| !e.is_none()) {
-        Some(e) => (first, scalar_arg(e, "arange", "end")?),
+        Some(e) => (first, scalar_arg(e, "arange", "end", 2)?),
         None => (Scalar::Int(0), first),
     };
     let step = match step.filter(|s| !s.is_none()) {
-        Some(s) => scalar_arg(s, "arange", "step")?,
+        Some(s) => scalar_arg(s, "arange", "step", 3)?,
         None => Scalar::Int(1),
     };
     let inferred = if [start, end, step]
@@ -308,7 +326,7 @@ macro_rules! random_fn {
         pub fn $name(size: &Bound<'_, PyTuple>, generator: Option<PyRef<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
             let _ = out;
             let o = Options::read(dtype, device, requires_grad)?;
-            let shape = sizes(size)?;
+            let shape = size_arg(size, stringify!($name))?;
             let t = with_generator(generator.as_deref(), |g| $kernel(&shape, o.dtype.unwrap_or(DType::Float32), o.device, g))?;
             o.finish(t)
         }

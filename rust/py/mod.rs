@@ -1,19 +1,31 @@
 //! The Python extension module `ferrograd._core`: the only place PyO3 appears.
 
+mod activation;
 mod args;
 mod autograd;
 mod convert;
 mod creation;
+mod device;
 mod dtype;
 mod errors;
 mod functional;
 mod hooks;
+mod linalg;
 mod nn_functional;
 mod node;
 mod random;
 mod tensor;
+mod tensor_copy;
+mod tensor_elementwise;
+mod tensor_fused;
+mod tensor_indexing;
+mod tensor_join;
 mod tensor_math;
+mod tensor_random;
+mod tensor_reductions;
 mod tensor_shape;
+mod tensor_shape_ops;
+mod webgpu;
 
 use pyo3::prelude::*;
 
@@ -66,6 +78,41 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m
     )?)?;
     m.add_function(wrap_pyfunction!(functional::where_, m)?)?;
+    m.add_function(wrap_pyfunction!(device::set_default_device, m)?)?;
+    m.add_function(wrap_pyfunction!(device::get_default_device, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_device_name, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_compile, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_synchronize, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_allocated, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_reserved, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_webgpu_empty_cache, m)?)?;
+    webgpu::register_provider();
+    m.add_function(wrap_pyfunction!(tensor_random::randperm, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_random::_trunc_normal_, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_copy::_rebuild_tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::cat, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::concat, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_join::stack, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg::einsum, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_elementwise::remainder, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_reductions::var_mean, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_reductions::std_mean, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::gelu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::silu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::mish, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::softplus, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::elu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::selu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::celu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::leaky_relu, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::hardtanh, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::relu6, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::hardswish, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::hardsigmoid, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::logsigmoid, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::softsign, m)?)?;
+    m.add_function(wrap_pyfunction!(activation::glu, m)?)?;
     nn_functional::register(m)?;
     Ok(())
 }

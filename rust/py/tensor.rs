@@ -140,8 +140,13 @@ impl PyTensor {
         self.t.dtype().is_floating_point()
     }
 
+    /// The address of the first element; for a WebGPU tensor, the `WGPUBuffer` handle (its
+    /// elements are not host-addressable).
     fn data_ptr(&self) -> usize {
-        self.t.storage().cpu_ptr() as usize + self.t.offset() * self.t.dtype().size()
+        match self.t.storage().gpu_buffer() {
+            Some(b) => b.raw() as usize,
+            None => self.t.storage().cpu_ptr() as usize + self.t.offset() * self.t.dtype().size(),
+        }
     }
 
     #[getter]
@@ -175,6 +180,11 @@ impl PyTensor {
 
     #[setter]
     fn set_requires_grad(&self, flag: bool) -> PyResult<()> {
+        check_can_require_grad(
+            &self.t,
+            flag,
+            "only Tensors of floating point and complex dtype can require gradients",
+        )?;
         Ok(self.t.set_requires_grad(flag)?)
     }
 
@@ -198,7 +208,7 @@ impl PyTensor {
     }
 
     #[getter]
-    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<PyTensor>> {
+    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<Py<PyTensor>>> {
         if !self.t.is_leaf() && !self.t.autograd_meta().is_some_and(|m| m.retains_grad()) {
             PyErr::warn(
                 py,
@@ -207,12 +217,24 @@ impl PyTensor {
                 1,
             )?;
         }
-        Ok(self.t.grad().map(PyTensor::from))
+        let Some(meta) = self.t.autograd_meta() else {
+            return Ok(None);
+        };
+        let (Some(grad), handle) = meta.grad_handle() else {
+            return Ok(None);
+        };
+        // The same Python object for as long as the gradient is the same tensor.
+        if let Some(obj) = handle.and_then(|h| h.downcast::<Py<PyTensor>>().ok()) {
+            return Ok(Some(obj.clone_ref(py)));
+        }
+        let obj = Py::new(py, PyTensor::from(grad.clone()))?;
+        meta.set_grad_handle(&grad, std::sync::Arc::new(obj.clone_ref(py)));
+        Ok(Some(obj))
     }
 
     #[setter]
-    fn set_grad(&self, grad: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let grad = match grad {
+    fn set_grad(&self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let grad = match value {
             None => None,
             Some(g) if g.is_none() => None,
             Some(g) => Some(g.cast::<PyTensor>().map(|g| g.borrow().t.clone()).map_err(|_| {
@@ -230,13 +252,19 @@ impl PyTensor {
             }
             if g.dtype() != self.t.dtype() {
                 return Err(PyRuntimeError::new_err(format!(
-                    "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).",
+                    "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that assume they match.",
                     c_dtype(g.dtype()),
                     self.t.dtype().scalar_type_name()
                 )));
             }
         }
-        self.t.set_grad(grad);
+        self.t.set_grad(grad.clone());
+        // `x.grad = g` then `x.grad is g`, as in PyTorch.
+        if let (Some(g), Some(obj), Some(meta)) = (&grad, value, self.t.autograd_meta()) {
+            if let Ok(obj) = obj.cast::<PyTensor>() {
+                meta.set_grad_handle(g, std::sync::Arc::new(obj.clone().unbind()));
+            }
+        }
         Ok(())
     }
 
@@ -324,11 +352,17 @@ impl PyTensor {
         self.t.detach().into()
     }
 
-    fn detach_(slf: Bound<'_, Self>) -> Bound<'_, Self> {
-        if let Some(m) = slf.borrow().t.autograd_meta() {
-            m.detach();
+    fn detach_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        {
+            let t = &slf.borrow().t;
+            if t.view_base().is_some_and(|b| b.requires_grad()) {
+                return Err(PyRuntimeError::new_err("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."));
+            }
+            if let Some(m) = t.autograd_meta() {
+                m.detach();
+            }
         }
-        slf
+        Ok(slf)
     }
 
     /// `.data`: the same values, cut from autograd (in-place changes through it are not seen
@@ -357,6 +391,12 @@ impl PyTensor {
 
     #[pyo3(signature = (force=false))]
     fn numpy<'py>(&self, py: Python<'py>, force: bool) -> PyResult<Bound<'py, PyAny>> {
+        if self.t.device() != Device::Cpu {
+            return Err(PyTypeError::new_err(format!(
+                "can't convert {}:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+                self.t.device().type_name()
+            )));
+        }
         if self.t.requires_grad() && !force {
             return Err(PyRuntimeError::new_err("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."));
         }
@@ -472,12 +512,21 @@ impl PyTensor {
     }
 }
 
+/// PyTorch words the error for an integer tensor asked to require grad differently in each
+/// place (`requires_grad_()`'s wording is the core's).
+fn check_can_require_grad(t: &Tensor, flag: bool, message: &'static str) -> PyResult<()> {
+    if flag && !t.dtype().is_floating_point() {
+        return Err(PyRuntimeError::new_err(message));
+    }
+    Ok(())
+}
+
 /// C type names PyTorch uses in some messages.
 fn c_dtype(d: DType) -> &'static str {
     match d {
         DType::Float32 => "float",
         DType::Float64 => "double",
-        DType::Int64 => "long",
+        DType::Int64 => "long int",
         DType::Int32 => "int",
         DType::Bool => "bool",
     }
@@ -489,7 +538,10 @@ pub fn legacy_constructor(args: &Bound<'_, PyTuple>, dtype: DType) -> PyResult<T
     let all_ints = args.iter().all(|a| {
         a.cast::<pyo3::types::PyInt>().is_ok() && a.cast::<pyo3::types::PyBool>().is_err()
     });
-    if args.is_empty() || all_ints {
+    if args.is_empty() {
+        return Ok(ops::creation::zeros(&[0], dtype, Device::Cpu)?);
+    }
+    if all_ints {
         let shape = args::sizes(args)?;
         return Ok(ops::creation::zeros(&shape, dtype, Device::Cpu)?);
     }
@@ -509,6 +561,7 @@ pub fn legacy_constructor(args: &Bound<'_, PyTuple>, dtype: DType) -> PyResult<T
 /// Keyword arguments creation functions share.
 pub struct Options {
     pub dtype: Option<DType>,
+    /// The given device, else the default one (`set_default_device`).
     pub device: Device,
     pub requires_grad: bool,
 }
@@ -521,14 +574,21 @@ impl Options {
     ) -> PyResult<Options> {
         Ok(Options {
             dtype: extract_dtype_opt(dtype)?,
-            device: super::dtype::extract_device_opt(device)?.unwrap_or(Device::Cpu),
+            device: super::dtype::extract_device_opt(device)?
+                .unwrap_or_else(super::device::default_device),
             requires_grad,
         })
     }
 
-    /// Applies `requires_grad` to a freshly made tensor.
+    /// Moves a freshly made tensor to the device and applies `requires_grad`.
     pub fn finish(&self, t: Tensor) -> PyResult<PyTensor> {
+        let t = crate::ops::backend::to_device(&t, self.device)?;
         if self.requires_grad {
+            check_can_require_grad(
+                &t,
+                true,
+                "Only Tensors of floating point and complex dtype can require gradients",
+            )?;
             t.set_requires_grad(true)?;
         }
         Ok(t.into())

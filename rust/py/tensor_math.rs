@@ -7,18 +7,19 @@ use pyo3::IntoPyObjectExt;
 
 use super::args::{extract_operand, int_or_list, operand_arg, tensor_arg, Operand};
 use super::tensor::PyTensor;
+use super::tensor_fused::multiplier;
 use crate::ops::kinds::{BinaryOp, CompareOp, UnaryOp};
 use crate::ops::{self, Rhs};
 use crate::tensor::{DType, Scalar, Tensor};
 
-type Out = PyResult<Py<PyAny>>;
+pub(super) type Out = PyResult<Py<PyAny>>;
 
 /// `NotImplemented` lets Python try the other operand's reflected method.
-fn not_implemented(py: Python<'_>) -> Out {
+pub(super) fn not_implemented(py: Python<'_>) -> Out {
     Ok(py.NotImplemented())
 }
 
-fn wrap(py: Python<'_>, r: crate::Result<Tensor>) -> Out {
+pub(super) fn wrap(py: Python<'_>, r: crate::Result<Tensor>) -> Out {
     PyTensor::from(r?).into_py_any(py)
 }
 
@@ -66,7 +67,7 @@ fn inplace(t: &Tensor, op: BinaryOp, other: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// `dims=None|int|sequence` as an optional list.
-fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
+pub(super) fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
     match dim {
         Some(d) if !d.is_none() => Ok(Some(int_or_list(d)?)),
         _ => Ok(None),
@@ -74,7 +75,7 @@ fn dims_arg(dim: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
 }
 
 /// A `(values, indices)` result as `ferrograd.return_types.<name>`.
-fn values_indices(py: Python<'_>, name: &str, values: Tensor, indices: Tensor) -> Out {
+pub(super) fn values_indices(py: Python<'_>, name: &str, values: Tensor, indices: Tensor) -> Out {
     let cls = py.import("ferrograd.return_types")?.getattr(name)?;
     Ok(cls
         .call1((PyTensor::from(values), PyTensor::from(indices)))?
@@ -204,8 +205,7 @@ impl PyTensor {
         other: &Bound<'_, PyAny>,
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTensor> {
-        let b = scaled(other, alpha, "add")?;
-        Ok(ops::arith::binary(BinaryOp::Add, &self.t, b.as_rhs())?.into())
+        Ok(add_or_sub(&self.t, other, alpha, false, "add")?.into())
     }
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub(
@@ -213,8 +213,7 @@ impl PyTensor {
         other: &Bound<'_, PyAny>,
         alpha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTensor> {
-        let b = scaled(other, alpha, "sub")?;
-        Ok(ops::arith::binary(BinaryOp::Sub, &self.t, b.as_rhs())?.into())
+        Ok(add_or_sub(&self.t, other, alpha, true, "sub")?.into())
     }
     fn mul(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
         let b = operand_arg(other, "mul", "other")?;
@@ -235,8 +234,7 @@ impl PyTensor {
         other: &Bound<'py, PyAny>,
         alpha: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, Self>> {
-        let b = scaled(other, alpha, "add_")?;
-        ops::inplace::binary_(BinaryOp::Add, &slf.borrow().t, b.as_rhs())?;
+        add_or_sub_(&slf.borrow().t, other, alpha, false, "add_")?;
         Ok(slf)
     }
     #[pyo3(signature = (other, *, alpha=None))]
@@ -245,8 +243,7 @@ impl PyTensor {
         other: &Bound<'py, PyAny>,
         alpha: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, Self>> {
-        let b = scaled(other, alpha, "sub_")?;
-        ops::inplace::binary_(BinaryOp::Sub, &slf.borrow().t, b.as_rhs())?;
+        add_or_sub_(&slf.borrow().t, other, alpha, true, "sub_")?;
         Ok(slf)
     }
     fn mul_<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
@@ -260,7 +257,7 @@ impl PyTensor {
         Ok(slf)
     }
     fn zero_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
-        ops::inplace::fill_(&slf.borrow().t, Scalar::Int(0))?;
+        ops::inplace::zero_(&slf.borrow().t)?;
         Ok(slf)
     }
     fn fill_<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
@@ -406,8 +403,14 @@ impl PyTensor {
         }
         PyTensor::from(ops::contiguous(&t)?).into_bound_py_any(slf.py())
     }
-    fn cpu(slf: Bound<'_, Self>) -> Bound<'_, Self> {
-        slf
+    /// `x` itself on the CPU, else a copy there.
+    fn cpu(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        let t = slf.borrow().t.clone();
+        if t.device() == crate::tensor::Device::Cpu {
+            return Ok(slf.into_any());
+        }
+        PyTensor::from(ops::copy::to_device(&t, crate::tensor::Device::Cpu)?)
+            .into_bound_py_any(slf.py())
     }
 
     /// `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`, with keyword forms.
@@ -418,6 +421,7 @@ impl PyTensor {
         kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut dtype = None;
+        let mut device = None;
         let mut items: Vec<Bound<'py, PyAny>> = args.iter().collect();
         if let Some(d) = super::tensor::kw(kwargs, "dtype")? {
             items.push(d);
@@ -431,10 +435,11 @@ impl PyTensor {
             }
             if let Ok(other) = a.cast::<PyTensor>() {
                 dtype = Some(other.borrow().t.dtype());
+                device = Some(other.borrow().t.device());
             } else if let Ok(d) = super::dtype::extract_dtype(&a) {
                 dtype = Some(d);
-            } else if super::dtype::extract_device_opt(Some(&a))?.is_some() {
-                // Only the CPU exists in this build; extract_device_opt rejected anything else.
+            } else if let Some(d) = super::dtype::extract_device_opt(Some(&a))? {
+                device = Some(d);
             } else {
                 return Err(pyo3::exceptions::PyTypeError::new_err(
                     "to() received an invalid combination of arguments",
@@ -442,33 +447,52 @@ impl PyTensor {
             }
         }
         let t = slf.borrow().t.clone();
-        match dtype {
-            Some(d) if d != t.dtype() => {
-                PyTensor::from(ops::to_dtype(&t, d)?).into_bound_py_any(slf.py())
-            }
-            _ => Ok(slf.into_any()),
+        let moved = match device {
+            Some(d) => ops::copy::to_device(&t, d)?,
+            None => t.clone(),
+        };
+        let converted = match dtype {
+            Some(d) => ops::to_dtype(&moved, d)?,
+            None => moved,
+        };
+        if converted.same(&t) {
+            return Ok(slf.into_any());
         }
+        PyTensor::from(converted).into_bound_py_any(slf.py())
     }
 }
 
-/// `alpha * other` for `add(other, alpha=)`.
-fn scaled(
+/// `t + other` or `t - other`; with `alpha`, `t +/- alpha * other` rounded once, as PyTorch.
+fn add_or_sub(
+    t: &Tensor,
     other: &Bound<'_, PyAny>,
     alpha: Option<&Bound<'_, PyAny>>,
+    subtract: bool,
     fname: &str,
-) -> PyResult<Operand> {
+) -> PyResult<Tensor> {
     let b = operand_arg(other, fname, "other")?;
-    let Some(alpha) = alpha.filter(|a| !a.is_none()) else {
-        return Ok(b);
-    };
-    let alpha = super::args::extract_scalar(alpha)
-        .ok_or_else(|| super::args::type_error(fname, "alpha", "Number", alpha))?;
-    Ok(match b {
-        Operand::Scalar(s) => Operand::Scalar(Scalar::Float(s.to_f64() * alpha.to_f64())),
-        Operand::Tensor(t) => {
-            Operand::Tensor(ops::arith::binary(BinaryOp::Mul, &t, Rhs::Scalar(alpha))?)
-        }
+    Ok(match multiplier(fname, "alpha", alpha)? {
+        Some(a) => ops::fused::add_scaled(t, b.as_rhs(), a, subtract)?,
+        None if subtract => ops::arith::binary(BinaryOp::Sub, t, b.as_rhs())?,
+        None => ops::arith::binary(BinaryOp::Add, t, b.as_rhs())?,
     })
+}
+
+/// In-place [`add_or_sub`].
+fn add_or_sub_(
+    t: &Tensor,
+    other: &Bound<'_, PyAny>,
+    alpha: Option<&Bound<'_, PyAny>>,
+    subtract: bool,
+    fname: &str,
+) -> PyResult<()> {
+    let b = operand_arg(other, fname, "other")?;
+    match multiplier(fname, "alpha", alpha)? {
+        Some(a) => ops::fused::add_scaled_(t, b.as_rhs(), a, subtract)?,
+        None if subtract => ops::inplace::binary_(BinaryOp::Sub, t, b.as_rhs())?,
+        None => ops::inplace::binary_(BinaryOp::Add, t, b.as_rhs())?,
+    }
+    Ok(())
 }
 
 /// The `p` of `norm`: a number, `inf`, or `'fro'` (the 2-norm).

@@ -1,81 +1,16 @@
 //! Shape methods from Python: `view`, `reshape`, `transpose`, `permute`, `expand`,
-//! `squeeze`, `flatten`, and basic indexing (`x[1, 2:, None, ...]`, also assignment).
+//! `squeeze`, `flatten`. Indexing (`x[...]`) is in `tensor_indexing.rs`.
 
-use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyEllipsis, PyInt, PySlice, PyTuple};
+use pyo3::types::PyTuple;
 
-use super::args::{extract_operand, int_list, tensor_arg};
+use super::args::{int_list, tensor_arg};
 use super::tensor::PyTensor;
-use crate::ops::indexing::IndexItem;
-use crate::ops::{self, view, Rhs};
-use crate::tensor::wrap_dim;
-
-/// One Python index entry as an [`IndexItem`].
-fn index_item(obj: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
-    if obj.is_none() {
-        return Ok(IndexItem::NewAxis);
-    }
-    if obj.cast::<PyEllipsis>().is_ok() {
-        return Ok(IndexItem::Ellipsis);
-    }
-    if let Ok(s) = obj.cast::<PySlice>() {
-        let get = |name: &str| -> PyResult<Option<i64>> {
-            let v = s.getattr(name)?;
-            if v.is_none() {
-                Ok(None)
-            } else {
-                Ok(Some(v.call_method0("__index__")?.extract()?))
-            }
-        };
-        return Ok(IndexItem::Slice {
-            start: get("start")?,
-            stop: get("stop")?,
-            step: get("step")?.unwrap_or(1),
-        });
-    }
-    if obj.cast::<PyInt>().is_ok() && obj.cast::<PyBool>().is_err() {
-        return Ok(IndexItem::Int(obj.extract()?));
-    }
-    if obj.hasattr("__index__")? && obj.cast::<PyTensor>().is_err() && obj.cast::<PyBool>().is_err()
-    {
-        return Ok(IndexItem::Int(obj.call_method0("__index__")?.extract()?));
-    }
-    Err(PyIndexError::new_err(
-        "only integers, slices (`:`), ellipsis (`...`) and None (`newaxis`) are supported as indices so far; tensor and list indices arrive with advanced indexing",
-    ))
-}
-
-fn index_items(index: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
-    match index.cast::<PyTuple>() {
-        Ok(t) => t.iter().map(|i| index_item(&i)).collect(),
-        Err(_) => Ok(vec![index_item(index)?]),
-    }
-}
+use crate::ops::{self, view};
 
 #[pymethods]
 impl PyTensor {
-    fn __getitem__(&self, index: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        Ok(ops::indexing::index(&self.t, &index_items(index)?)?.into())
-    }
-
-    fn __setitem__(&self, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let items = index_items(index)?;
-        let owned;
-        let rhs = match extract_operand(value) {
-            Some(super::args::Operand::Tensor(t)) => {
-                owned = t;
-                Rhs::Tensor(&owned)
-            }
-            Some(super::args::Operand::Scalar(s)) => Rhs::Scalar(s),
-            None => {
-                owned = super::convert::tensor_from_data(value, Some(self.t.dtype()))?;
-                Rhs::Tensor(&owned)
-            }
-        };
-        Ok(ops::indexing::index_put(&self.t, &items, rhs)?)
-    }
-
     #[pyo3(signature = (*shape))]
     fn view(&self, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
         if shape.len() == 1 {
@@ -106,23 +41,7 @@ impl PyTensor {
 
     #[pyo3(signature = (start_dim=0, end_dim=-1))]
     fn flatten(&self, start_dim: i64, end_dim: i64) -> PyResult<PyTensor> {
-        if self.t.ndim() == 0 {
-            return Ok(view::reshape(&self.t, &[1])?.into());
-        }
-        let (s, e) = (
-            wrap_dim(start_dim, self.t.ndim())?,
-            wrap_dim(end_dim, self.t.ndim())?,
-        );
-        if s > e {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "flatten() has invalid args: start_dim cannot come after end_dim",
-            ));
-        }
-        let shape = self.t.shape();
-        let mut new_shape: Vec<usize> = shape[..s].to_vec();
-        new_shape.push(shape[s..=e].iter().product());
-        new_shape.extend_from_slice(&shape[e + 1..]);
-        Ok(view::reshape(&self.t, &new_shape)?.into())
+        Ok(ops::shape_ops::flatten(&self.t, start_dim, end_dim)?.into())
     }
 
     fn t(&self) -> PyResult<PyTensor> {

@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
-/// Where a storage's bytes live. WebGPU storage arrives with the GPU backend; the tag is here
-/// from the start so no signature changes when it does.
+/// Where a storage's bytes live: host memory, or a buffer of the one WebGPU device.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Device {
     Cpu,
@@ -100,6 +99,9 @@ impl Drop for CpuBuffer {
 /// The memory behind a storage, by device.
 pub enum Buffer {
     Cpu(CpuBuffer),
+    /// A GPU buffer from the WebGPU backend's pool; it goes back to the pool when the last
+    /// tensor viewing it dies. Its elements use the GPU forms of `crate::webgpu::element`.
+    WebGpu(crate::webgpu::GpuBuffer),
 }
 
 /// Shared, device-tagged memory. Cloning shares it.
@@ -149,23 +151,39 @@ impl Storage {
         }))))
     }
 
+    /// Storage in a GPU buffer.
+    pub fn from_gpu(buffer: crate::webgpu::GpuBuffer) -> Storage {
+        Storage(Arc::new(Buffer::WebGpu(buffer)))
+    }
+
     pub fn device(&self) -> Device {
         match &*self.0 {
             Buffer::Cpu(_) => Device::Cpu,
+            Buffer::WebGpu(_) => Device::WebGpu,
         }
     }
 
     pub fn nbytes(&self) -> usize {
         match &*self.0 {
             Buffer::Cpu(b) => b.nbytes,
+            Buffer::WebGpu(b) => b.size() as usize,
         }
     }
 
     /// Start of the host bytes. Writing through it is allowed: storage is shared mutable
-    /// memory, like PyTorch's.
+    /// memory, like PyTorch's. Only CPU kernels call it, on CPU storage.
     pub fn cpu_ptr(&self) -> *mut u8 {
         match &*self.0 {
             Buffer::Cpu(b) => b.ptr.as_ptr(),
+            Buffer::WebGpu(_) => panic!("internal error: host pointer of a WebGPU storage"),
+        }
+    }
+
+    /// The GPU buffer of a WebGPU storage.
+    pub fn gpu_buffer(&self) -> Option<&crate::webgpu::GpuBuffer> {
+        match &*self.0 {
+            Buffer::WebGpu(b) => Some(b),
+            Buffer::Cpu(_) => None,
         }
     }
 

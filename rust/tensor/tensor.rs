@@ -27,6 +27,9 @@ pub struct TensorImpl {
     /// For a view made by a view op: the tensor whose storage it views (never itself a view),
     /// so in-place changes through the view can update the base's history.
     base: Option<Tensor>,
+    /// For a view: the version its history was made at. An in-place change of the base (or of
+    /// another view of it) makes that history stale; it is rebuilt when next read.
+    history_version: AtomicU64,
 }
 
 impl Tensor {
@@ -54,6 +57,7 @@ impl Tensor {
         if let Some(m) = meta {
             let _ = autograd.set(m);
         }
+        let history_version = AtomicU64::new(version.load(Ordering::Relaxed));
         Tensor(Arc::new(TensorImpl {
             storage,
             layout,
@@ -61,19 +65,16 @@ impl Tensor {
             version,
             autograd,
             base,
+            history_version,
         }))
     }
 
     /// A contiguous tensor whose elements the caller must write before reading.
     pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        let nbytes = super::shape::numel(shape) * dtype.size();
+        let numel = super::shape::numel(shape);
         let storage = match device {
-            Device::Cpu => Storage::cpu_uninit(nbytes)?,
-            Device::WebGpu => {
-                return Err(Error::runtime(
-                    "the WebGPU backend is not available in this build",
-                ))
-            }
+            Device::Cpu => Storage::cpu_uninit(numel * dtype.size())?,
+            Device::WebGpu => crate::webgpu::empty_storage(numel, dtype)?,
         };
         Ok(Self::from_parts(storage, Layout::contiguous(shape), dtype))
     }
@@ -225,17 +226,18 @@ impl Tensor {
                 self.0.dtype
             )));
         }
-        let src = crate::cpu::contiguous(self)?;
+        let src = crate::cpu::contiguous(&crate::ops::backend::to_device(self, Device::Cpu)?)?;
         let n = src.numel();
         let ptr = src.cpu_ptr::<T>();
         // SAFETY: `src` is contiguous with `n` elements.
         Ok(unsafe { std::slice::from_raw_parts(ptr, n) }.to_vec())
     }
 
-    /// The single value of a one-element tensor, as f64.
+    /// The single value of a one-element tensor, as f64 (read back from the GPU if needed).
     pub fn item_f64(&self) -> Result<f64> {
         self.check_one_element()?;
-        Ok(crate::with_dtype!(self.dtype(), T => unsafe { *self.cpu_ptr::<T>() }.to_f64()))
+        let host = crate::ops::backend::to_device(self, Device::Cpu)?;
+        Ok(crate::with_dtype!(self.dtype(), T => unsafe { *host.cpu_ptr::<T>() }.to_f64()))
     }
 
     pub fn check_one_element(&self) -> Result<()> {
@@ -251,7 +253,26 @@ impl Tensor {
     // ---- autograd ----
 
     pub fn autograd_meta(&self) -> Option<&Arc<AutogradMeta>> {
+        self.refresh_view_history();
         self.0.autograd.get()
+    }
+
+    /// Brings a view's history up to date after in-place changes to its base, as PyTorch does
+    /// (the view becomes `AsStridedBackward0` of the base's current value).
+    fn refresh_view_history(&self) {
+        let Some(base) = &self.0.base else { return };
+        let now = self.version();
+        let seen = self.0.history_version.load(Ordering::Acquire);
+        if seen == now
+            || self
+                .0
+                .history_version
+                .compare_exchange(seen, now, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+        {
+            return;
+        }
+        crate::ops::inplace::rebuild_view_history(base, self);
     }
 
     /// The metadata, created on first use.
@@ -300,6 +321,11 @@ impl Tensor {
     pub fn attach_grad_fn(&self, grad_fn: GradFn) {
         let meta = self.autograd_meta_or_init();
         meta.set_grad_fn(Some(grad_fn));
+        if self.0.base.is_some() {
+            self.0
+                .history_version
+                .store(self.version(), Ordering::Release);
+        }
     }
 
     pub fn grad(&self) -> Option<Tensor> {

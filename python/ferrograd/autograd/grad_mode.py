@@ -122,6 +122,12 @@ class set_grad_enabled(_GradMode):
     def __exit__(self, *exc: object) -> None:
         _core._set_grad_enabled(self._previous.pop())
 
+    def __call__(self, func: F) -> F:
+        # As a decorator the mode applies only inside ``func``: undo the change made at
+        # construction.
+        _core._set_grad_enabled(self._previous.pop())
+        return super().__call__(func)
+
     def clone(self) -> set_grad_enabled:
         current = _core.is_grad_enabled()
         clone = set_grad_enabled(self._mode)

@@ -26,4 +26,39 @@ def tanh(input: _core.Tensor) -> _core.Tensor:
     return input.tanh()
 
 
-__all__ = ["relu", "sigmoid", "tanh"]
+gelu = _core.gelu
+silu = _core.silu
+mish = _core.mish
+softplus = _core.softplus
+elu = _core.elu
+selu = _core.selu
+celu = _core.celu
+leaky_relu = _core.leaky_relu
+hardtanh = _core.hardtanh
+relu6 = _core.relu6
+hardswish = _core.hardswish
+hardsigmoid = _core.hardsigmoid
+logsigmoid = _core.logsigmoid
+softsign = _core.softsign
+glu = _core.glu
+
+__all__ = [
+    "celu",
+    "elu",
+    "gelu",
+    "glu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "leaky_relu",
+    "logsigmoid",
+    "mish",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softplus",
+    "softsign",
+    "tanh",
+]

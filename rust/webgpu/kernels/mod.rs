@@ -1,0 +1,78 @@
+//! Kernels by family. Each builds its WGSL variant from a template in `shaders/`, fills the
+//! dispatch's parameter words, and records the dispatch into the open batch through
+//! [`launch`].
+
+pub mod elementwise;
+pub mod matmul;
+pub mod random;
+pub mod reduce;
+
+use super::buffer_pool::GpuBuffer;
+use super::command_batch::Grid;
+use super::context::context;
+use crate::error::{Error, Result};
+use crate::tensor::Tensor;
+
+/// Dims a kernel's parameters can describe (after merging dims that walk as one).
+pub const MAX_DIMS: usize = 8;
+
+const COMMON: &str = include_str!("../../../shaders/common.wgsl");
+const F64: &str = include_str!("../../../shaders/f64.wgsl");
+
+/// A complete shader: the shared prelude, then `template` with each `{{NAME}}` replaced.
+/// Variants that compute in f64 also get the f64 helpers (only they may: the helpers need
+/// the device's shader-f64 feature).
+pub fn shader(template: &str, fills: &[(&str, &str)]) -> String {
+    let mut body = template.to_string();
+    for (name, value) in fills {
+        body = body.replace(&format!("{{{{{name}}}}}"), value);
+    }
+    let f64_helpers = if body.contains("f64") { F64 } else { "" };
+    format!("{COMMON}\n{f64_helpers}\n{body}")
+}
+
+/// The GPU buffer behind a WebGPU tensor.
+pub fn buffer(t: &Tensor) -> &GpuBuffer {
+    t.storage()
+        .gpu_buffer()
+        .expect("the backend dispatches only WebGPU tensors here")
+}
+
+/// `workgroups` laid out as a grid within the per-dimension limit (2-D past it).
+pub fn grid(workgroups: u64, z: u32) -> Result<Grid> {
+    let max = context()?.info.limits.max_compute_workgroups_per_dimension as u64;
+    if workgroups <= max {
+        return Ok(Grid(workgroups.max(1) as u32, 1, z));
+    }
+    let rows = workgroups.div_ceil(max);
+    if rows > max {
+        return Err(Error::runtime(format!(
+            "WebGPU: {workgroups} workgroups exceed this device's grid ({max} x {max})"
+        )));
+    }
+    Ok(Grid(max as u32, rows as u32, z))
+}
+
+/// Compiles (once) the variant `key` from `source` and records a dispatch of it.
+pub fn launch(
+    key: &str,
+    source: impl FnOnce() -> String,
+    params: &[u32],
+    buffers: &[&GpuBuffer],
+    grid: Grid,
+) -> Result<()> {
+    let ctx = context()?;
+    let mut work = ctx.work();
+    let work = &mut *work;
+    let pipeline = work.pipelines.get(ctx, key, source)?;
+    work.batch.dispatch(ctx, pipeline, params, buffers, grid)
+}
+
+/// Element counts and offsets must fit the kernels' 32-bit index arithmetic.
+pub fn word(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| {
+        Error::runtime(format!(
+            "WebGPU: {n} elements are more than the kernels' 32-bit indices address"
+        ))
+    })
+}
