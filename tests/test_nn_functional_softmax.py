@@ -95,3 +95,14 @@ def test_errors():
         F.softmax(ferrograd.ones(2, 3).long(), dim=1)
     with pytest.raises(NotImplementedError, match="\"log_softmax_kernel_impl\" not implemented for 'Long'"):
         F.log_softmax(ferrograd.ones(2, 3).long(), dim=0)
+
+
+def test_tensor_methods_and_top_level_functions():
+    x = ferrograd.tensor([[1.0, 2.0, 3.0]])
+    expected = ref.softmax(np.array([[1.0, 2.0, 3.0]]), 1)
+    np.testing.assert_allclose(x.softmax(1).numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(ferrograd.softmax(x, -1).numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(x.log_softmax(dim=1).numpy(), np.log(expected), rtol=1e-6)
+    np.testing.assert_allclose(
+        ferrograd.log_softmax(x, 1, dtype=ferrograd.float64).numpy(), np.log(expected), rtol=1e-12
+    )

@@ -65,6 +65,21 @@ fn log_softmax(input: PyRef<'_, PyTensor>, dim: i64, dtype: Arg<'_, '_>) -> PyRe
     ))
 }
 
+#[pymethods]
+impl PyTensor {
+    /// `x.softmax(dim, dtype=None)`.
+    #[pyo3(name = "softmax", signature = (dim, dtype=None))]
+    fn softmax_method(&self, dim: i64, dtype: Arg<'_, '_>) -> PyResult<PyTensor> {
+        tensor(nn_softmax::softmax(&self.t, dim, extract_dtype_opt(dtype)?, false))
+    }
+
+    /// `x.log_softmax(dim, dtype=None)`.
+    #[pyo3(name = "log_softmax", signature = (dim, dtype=None))]
+    fn log_softmax_method(&self, dim: i64, dtype: Arg<'_, '_>) -> PyResult<PyTensor> {
+        tensor(nn_softmax::softmax(&self.t, dim, extract_dtype_opt(dtype)?, true))
+    }
+}
+
 #[pyfunction]
 #[pyo3(signature = (input, p=0.5, training=true, noise_shape=None, inplace=false))]
 fn dropout(
@@ -98,6 +113,15 @@ fn linear(
     ))
 }
 
+/// One value per spatial dim, as PyTorch's `IntArrayRef[n]` arguments read a single int (or
+/// a one-element list); other lengths pass through for the op to reject.
+fn per_dim(values: Vec<i64>, spatial: usize) -> Vec<i64> {
+    match values.as_slice() {
+        [v] => vec![*v; spatial],
+        _ => values,
+    }
+}
+
 /// Runs a convolution for `conv1d`, `conv2d` or `conv_transpose2d` (`name`).
 #[allow(clippy::too_many_arguments)]
 fn convolution(
@@ -129,15 +153,15 @@ fn convolution(
             }
         }
     } else {
-        ConvPadding::Explicit(int_or_list(padding)?)
+        ConvPadding::Explicit(per_dim(int_or_list(padding)?, spatial))
     };
     let opts = ConvOptions {
-        stride: int_or_list(stride)?,
+        stride: per_dim(int_or_list(stride)?, spatial),
         padding,
-        dilation: int_or_list(dilation)?,
+        dilation: per_dim(int_or_list(dilation)?, spatial),
         groups,
         transposed,
-        output_padding: ints(output_padding)?,
+        output_padding: per_dim(ints(output_padding)?, spatial),
     };
     tensor(nn_conv::convolution(
         &tensor_arg(input, name, "input")?,
