@@ -4,54 +4,13 @@
 //! Tensors are contiguous and seen as `[outer, n, inner]` with the softmax dim in the
 //! middle. When `inner == 1` (the last dim, the common case) each row is a plain slice and
 //! rows run in parallel; otherwise each `[n, inner]` block is walked with the `inner` lanes
-//! side by side.
+//! side by side. The exponential is `vector_math`'s, which vectorizes.
 
 use super::number::Float;
 use super::rows::{avx2_dispatch, for_each_row, slice, slice_mut};
 use crate::error::Result;
 use crate::tensor::{Element, Tensor};
 use crate::with_float_dtype;
-
-/// `e^x` for `x <= 0` (all softmax ever exponentiates), as a branch-free formula the
-/// compiler vectorizes. f64 uses the library `exp`.
-pub trait ExpNonPositive: Float {
-    fn exp_nonpositive(self) -> Self;
-}
-
-impl ExpNonPositive for f64 {
-    #[inline(always)]
-    fn exp_nonpositive(self) -> f64 {
-        self.exp()
-    }
-}
-
-impl ExpNonPositive for f32 {
-    /// Cephes' `expf`: `x = n ln2 + r`, a degree-6 polynomial for `e^r`, and `2^n` built in
-    /// the exponent bits. Accurate to about 1 ulp; exactly 0 below `ln(2^-126)`.
-    #[inline(always)]
-    fn exp_nonpositive(self) -> f32 {
-        const LOWEST: f32 = -87.336_55; // ln(2^-126): below, e^x is not a normal f32
-        const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
-        let x = if self < LOWEST { LOWEST } else { self };
-        let shifted = x * std::f32::consts::LOG2_E + ROUND;
-        let n = shifted - ROUND;
-        let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
-        let mut p = 1.987_569_1e-4f32;
-        p = p * r + 1.398_2e-3;
-        p = p * r + 8.333_452e-3;
-        p = p * r + 4.166_579_6e-2;
-        p = p * r + 1.666_666_5e-1;
-        p = p * r + 0.5;
-        let er = p * r * r + r + 1.0;
-        let n_int = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
-        let scale = f32::from_bits(((n_int + 127) as u32) << 23);
-        if self < LOWEST {
-            0.0
-        } else {
-            er * scale
-        }
-    }
-}
 
 /// Sizes of the `[outer, n, inner]` view of a tensor around its softmax dim.
 #[derive(Copy, Clone, Debug)]
@@ -118,11 +77,11 @@ pub fn backward(g: &Tensor, y: &Tensor, s: Slices, log: bool) -> Result<Tensor> 
     Ok(out)
 }
 
-avx2_dispatch!(fn forward_row_fast<T: ExpNonPositive>(x: &[T], out: &mut [T], log: bool) => forward_row);
-avx2_dispatch!(fn forward_block_fast<T: ExpNonPositive>(x: &[T], out: &mut [T], inner: usize, log: bool) => forward_block);
-avx2_dispatch!(fn backward_row_fast<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], log: bool) => backward_row);
+avx2_dispatch!(fn forward_row_fast<T: Float>(x: &[T], out: &mut [T], log: bool) => forward_row);
+avx2_dispatch!(fn forward_block_fast<T: Float>(x: &[T], out: &mut [T], inner: usize, log: bool) => forward_block);
+avx2_dispatch!(fn backward_row_fast<T: Float>(g: &[T], y: &[T], out: &mut [T], log: bool) => backward_row);
 avx2_dispatch!(
-    fn backward_block_fast<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], inner: usize, log: bool) => backward_block
+    fn backward_block_fast<T: Float>(g: &[T], y: &[T], out: &mut [T], inner: usize, log: bool) => backward_block
 );
 
 /// Lanes summed separately so the compiler can keep them in one vector register.
@@ -168,13 +127,13 @@ fn row_sum<T: Float>(x: &[T], f: impl Fn(T) -> T) -> T {
 }
 
 #[inline(always)]
-fn forward_row<T: ExpNonPositive>(x: &[T], out: &mut [T], log: bool) {
+fn forward_row<T: Float>(x: &[T], out: &mut [T], log: bool) {
     let max = row_max(x);
     // The exponentials go through `out` (the row stays in cache) in a plain loop, which the
     // compiler vectorizes (a sum of exponentials in one loop does not). A row of -inf
     // (every entry masked) has no maximum to shift by: it comes out NaN, as in PyTorch.
     for (o, &v) in out.iter_mut().zip(x) {
-        *o = (v - max).exp_nonpositive();
+        *o = (v - max).exp();
     }
     let sum = row_sum(out, |v| v);
     if log {
@@ -191,11 +150,11 @@ fn forward_row<T: ExpNonPositive>(x: &[T], out: &mut [T], log: bool) {
 }
 
 #[inline(always)]
-fn backward_row<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], log: bool) {
+fn backward_row<T: Float>(g: &[T], y: &[T], out: &mut [T], log: bool) {
     if log {
         let sum = row_sum(g, |v| v);
         for ((o, &gv), &yv) in out.iter_mut().zip(g).zip(y) {
-            *o = gv - yv.exp_nonpositive() * sum;
+            *o = gv - yv.exp() * sum;
         }
     } else {
         for ((o, &gv), &yv) in out.iter_mut().zip(g).zip(y) {
@@ -210,7 +169,7 @@ fn backward_row<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], log: bool) {
 
 /// One `[n, inner]` block: the softmax runs down each of the `inner` columns.
 #[inline(always)]
-fn forward_block<T: ExpNonPositive>(x: &[T], out: &mut [T], inner: usize, log: bool) {
+fn forward_block<T: Float>(x: &[T], out: &mut [T], inner: usize, log: bool) {
     let mut max = x[..inner].to_vec();
     for row in x.chunks_exact(inner).skip(1) {
         for (m, &v) in max.iter_mut().zip(row) {
@@ -222,7 +181,7 @@ fn forward_block<T: ExpNonPositive>(x: &[T], out: &mut [T], inner: usize, log: b
     let mut sum = vec![T::zero(); inner];
     for (xr, or) in x.chunks_exact(inner).zip(out.chunks_exact_mut(inner)) {
         for i in 0..inner {
-            let e = (xr[i] - max[i]).exp_nonpositive();
+            let e = (xr[i] - max[i]).exp();
             sum[i] = sum[i] + e;
             or[i] = e;
         }
@@ -249,7 +208,7 @@ fn forward_block<T: ExpNonPositive>(x: &[T], out: &mut [T], inner: usize, log: b
 }
 
 #[inline(always)]
-fn backward_block<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], inner: usize, log: bool) {
+fn backward_block<T: Float>(g: &[T], y: &[T], out: &mut [T], inner: usize, log: bool) {
     let mut sum = vec![T::zero(); inner];
     for (gr, yr) in g.chunks_exact(inner).zip(y.chunks_exact(inner)) {
         for i in 0..inner {
@@ -264,31 +223,10 @@ fn backward_block<T: ExpNonPositive>(g: &[T], y: &[T], out: &mut [T], inner: usi
     {
         for i in 0..inner {
             or[i] = if log {
-                gr[i] - yr[i].exp_nonpositive() * sum[i]
+                gr[i] - yr[i].exp() * sum[i]
             } else {
                 yr[i] * (gr[i] - sum[i])
             };
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fast_exp_matches_the_library() {
-        let mut x = 0.0f32;
-        while x > -87.0 {
-            let (fast, exact) = (x.exp_nonpositive(), x.exp());
-            assert!(
-                (fast - exact).abs() <= 2.0 * f32::EPSILON * exact,
-                "{x}: {fast} vs {exact}"
-            );
-            x -= 0.0137;
-        }
-        assert_eq!((-90.0f32).exp_nonpositive(), 0.0);
-        assert_eq!(f32::NEG_INFINITY.exp_nonpositive(), 0.0);
-        assert!(f32::NAN.exp_nonpositive().is_nan());
     }
 }

@@ -70,13 +70,23 @@ impl PyTensor {
     /// `x.softmax(dim, dtype=None)`.
     #[pyo3(name = "softmax", signature = (dim, dtype=None))]
     fn softmax_method(&self, dim: i64, dtype: Arg<'_, '_>) -> PyResult<PyTensor> {
-        tensor(nn_softmax::softmax(&self.t, dim, extract_dtype_opt(dtype)?, false))
+        tensor(nn_softmax::softmax(
+            &self.t,
+            dim,
+            extract_dtype_opt(dtype)?,
+            false,
+        ))
     }
 
     /// `x.log_softmax(dim, dtype=None)`.
     #[pyo3(name = "log_softmax", signature = (dim, dtype=None))]
     fn log_softmax_method(&self, dim: i64, dtype: Arg<'_, '_>) -> PyResult<PyTensor> {
-        tensor(nn_softmax::softmax(&self.t, dim, extract_dtype_opt(dtype)?, true))
+        tensor(nn_softmax::softmax(
+            &self.t,
+            dim,
+            extract_dtype_opt(dtype)?,
+            true,
+        ))
     }
 }
 
