@@ -291,5 +291,12 @@ def test_errors():
         with pytest.raises(RuntimeError) as info:
             fn()
         assert str(info.value) == message
+    with pytest.raises(RuntimeError, match="kernel sizes must be positive"):
+        F.conv2d(x, ferrograd.randn(4, 3, 0, 3))
+    for kw in (dict(padding=2**62), dict(dilation=2**40), dict(stride=2**62)):
+        with pytest.raises(RuntimeError, match="must be below 2\\^31"):
+            F.conv2d(x, w, **kw)
+    with pytest.raises(RuntimeError, match="kernel sizes must be positive"):
+        F.conv1d(x[:, :, 0], ferrograd.randn(4, 3, 0))
     with pytest.raises(TypeError, match="conv_transpose2d\\(\\): argument 'padding' must be tuple of ints, not str"):
         F.conv_transpose2d(x, ferrograd.randn(3, 4, 3, 3), padding="same")

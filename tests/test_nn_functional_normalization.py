@@ -155,6 +155,9 @@ def test_empty_batches():
     assert F.layer_norm(ferrograd.zeros(0, 3, 4), (4,)).shape == (0, 3, 4)
     assert F.group_norm(ferrograd.zeros(0, 4, 2), 2).shape == (0, 4, 2)
     assert F.batch_norm(ferrograd.zeros(0, 3, 4), None, None, training=True).shape == (0, 3, 4)
+    # No channels at all.
+    assert F.batch_norm(ferrograd.zeros(2, 0, 5), None, None, training=True).shape == (2, 0, 5)
+    assert F.group_norm(ferrograd.zeros(2, 0, 5), 1).shape == (2, 0, 5)
 
 
 def test_errors():

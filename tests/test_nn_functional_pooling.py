@@ -189,5 +189,9 @@ def test_errors():
         IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got -3\)"
     ):
         F.avg_pool2d(x[0, 0], 2)
+    with pytest.raises(RuntimeError, match="adaptive_avg_pool2d: output size 1099511627776 is too large"):
+        F.adaptive_avg_pool2d(x, 2**40)
+    # A kernel far larger than the input (padding up to half of it) still pools.
+    assert F.max_pool2d(x, 2**40, padding=2**39).shape == (2, 3, 1, 1)
     # Channels may be empty for the adaptive pool (only the spatial dims must not be).
     assert F.adaptive_avg_pool2d(ferrograd.randn(2, 0, 6, 6), 2).shape == (2, 0, 2, 2)

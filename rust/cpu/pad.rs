@@ -71,9 +71,15 @@ fn walk(
 
 /// `x` (contiguous) padded by `pads` (`[before, after]` per dim, negative crops).
 pub fn pad(x: &Tensor, pads: &[[i64; 2]], mode: PadMode) -> Result<Tensor> {
-    let t = tables(x.shape(), pads, mode);
-    let shape: Vec<usize> = t.iter().map(|t| t.len()).collect();
+    let shape: Vec<usize> = x
+        .shape()
+        .iter()
+        .zip(pads)
+        .map(|(&n, &[before, after])| (n as i64 + before + after).max(0) as usize)
+        .collect();
+    // Allocate first: an impossible size is an error here, before the tables are built.
     let out = Tensor::empty(&shape, x.dtype(), x.device())?;
+    let t = tables(x.shape(), pads, mode);
     let fill = match mode {
         PadMode::Constant(v) => v,
         _ => Scalar::Int(0),

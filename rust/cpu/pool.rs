@@ -27,11 +27,14 @@ pub fn max_pool2d(x: &Tensor, g: &MaxPoolGeometry) -> Result<(Tensor, Tensor)> {
     let [oh, ow] = g.output;
     // Rows of kernel taps that fall inside the input, for each output row / column.
     let taps = |axis: usize, o: usize| -> Vec<usize> {
-        let start = (o * g.stride[axis]) as isize - g.padding[axis] as isize;
-        (0..g.kernel[axis])
-            .map(|k| start + (k * g.dilation[axis]) as isize)
-            .filter(|&i| i >= 0 && i < g.input[axis] as isize)
-            .map(|i| i as usize)
+        // Taps `k` with `start + k * d` inside `0..size`, found by arithmetic (the kernel may
+        // be far larger than the input when padded).
+        let start = (o * g.stride[axis]) as i64 - g.padding[axis] as i64;
+        let (d, size) = (g.dilation[axis] as i64, g.input[axis] as i64);
+        let first = if start >= 0 { 0 } else { (-start + d - 1) / d };
+        let last = ((size - 1 - start).div_euclid(d) + 1).min(g.kernel[axis] as i64);
+        (first..last.max(first))
+            .map(|k| (start + k * d) as usize)
             .collect()
     };
     let rows: Vec<Vec<usize>> = (0..oh).map(|o| taps(0, o)).collect();

@@ -21,6 +21,7 @@ pub struct Slices {
 }
 
 impl Slices {
+    /// The view of `shape` around `dim` (a 0-d tensor is one slice of one element).
     pub fn around(shape: &[usize], dim: usize) -> Slices {
         if shape.is_empty() {
             return Slices {

@@ -239,6 +239,13 @@ fn check(
         per_dim(&opts.output_padding, dims, "output_padding")?
     };
     let kernel = &weight.shape()[2..];
+    if kernel.contains(&0) {
+        // PyTorch's message here comes from its oneDNN backend; this one says what is wrong.
+        return Err(Error::runtime(format!(
+            "convolution: kernel sizes must be positive, but got weight of size {}",
+            shape_str(weight.shape())
+        )));
+    }
     let (padding, padding_after) = match &opts.padding {
         ConvPadding::Explicit(p) => {
             let p = per_dim(p, dims, "padding")?;
@@ -252,7 +259,7 @@ fn check(
                 ));
             }
             let total: Vec<i64> = (0..dims)
-                .map(|i| dilation[i] * (kernel[i] as i64 - 1))
+                .map(|i| dilation[i].saturating_mul(kernel[i] as i64 - 1))
                 .collect();
             let before: Vec<i64> = total.iter().map(|t| t / 2).collect();
             let after = total.iter().zip(&before).map(|(t, b)| t - b).collect();
@@ -273,6 +280,19 @@ fn check(
     }
     if opts.groups <= 0 {
         return Err(Error::runtime("non-positive groups is not supported"));
+    }
+    let huge = |v: &i64| *v > i32::MAX as i64;
+    let params = [
+        &stride,
+        &padding,
+        &padding_after,
+        &dilation,
+        &output_padding,
+    ];
+    if params.iter().any(|v| v.iter().any(huge)) {
+        return Err(Error::runtime(
+            "convolution: stride, padding, dilation and output_padding must be below 2^31",
+        ));
     }
     let groups = opts.groups as usize;
     let ws = weight.shape();
@@ -318,14 +338,15 @@ fn check(
                 bias_size()
             )));
         }
-        let padded: Vec<i64> = (0..dims)
-            .map(|i| spatial_in[i] as i64 + padding[i] + padding_after[i])
+        // In i128: a dilated kernel's extent can pass i64 before the check rejects it.
+        let padded: Vec<i128> = (0..dims)
+            .map(|i| spatial_in[i] as i128 + (padding[i] + padding_after[i]) as i128)
             .collect();
-        let extent: Vec<i64> = (0..dims)
-            .map(|i| dilation[i] * (kernel[i] as i64 - 1) + 1)
+        let extent: Vec<i128> = (0..dims)
+            .map(|i| dilation[i] as i128 * (kernel[i] as i128 - 1) + 1)
             .collect();
         if (0..dims).any(|i| padded[i] < extent[i]) {
-            let join = |v: &[i64]| {
+            let join = |v: &[i128]| {
                 v.iter()
                     .map(|x| x.to_string())
                     .collect::<Vec<_>>()
@@ -434,15 +455,20 @@ fn check(
     }
     // Transposed: the output is the input of the convolution it transposes.
     let output_padding = two_with(&output_padding, 0);
-    let size = |i: usize| -> i64 {
-        (spatial[i] as i64 - 1) * stride[i] as i64 - 2 * padding[i] as i64
-            + (dilation[i] * (kernel[i] - 1)) as i64
-            + output_padding[i] as i64
+    let size = |i: usize| -> i128 {
+        (spatial[i] as i128 - 1) * stride[i] as i128 - 2 * padding[i] as i128
+            + dilation[i] as i128 * (kernel[i] as i128 - 1)
+            + output_padding[i] as i128
             + 1
     };
     let out_size = [size(0), size(1)];
+    if out_size.iter().any(|&s| s > i64::MAX as i128) {
+        return Err(Error::runtime(
+            "conv_transpose: the output size does not fit in 64 bits",
+        ));
+    }
     if out_size.iter().any(|&s| s <= 0) {
-        let shown = |v: [i64; 2]| {
+        let shown = |v: [i128; 2]| {
             let v = if dims == 1 { &v[1..] } else { &v[..] };
             v.iter()
                 .map(|x| x.to_string())
@@ -451,7 +477,7 @@ fn check(
         };
         return Err(Error::runtime(format!(
             "Given input size per channel: ({}). Calculated output size per channel: ({}). Output size is too small",
-            shown([spatial[0] as i64, spatial[1] as i64]),
+            shown([spatial[0] as i128, spatial[1] as i128]),
             shown(out_size)
         )));
     }

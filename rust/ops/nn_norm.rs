@@ -36,7 +36,7 @@ impl NormLayout {
     /// The statistics index of sample `n`, channel `c`.
     #[inline(always)]
     pub fn key(&self, n: usize, c: usize) -> usize {
-        let group = c / (self.c / self.groups).max(1);
+        let group = c / self.per_group().max(1);
         if self.per_sample {
             n * self.groups + group
         } else {
@@ -53,9 +53,14 @@ impl NormLayout {
         }
     }
 
+    /// Channels per group (0 when there are no channels).
+    fn per_group(&self) -> usize {
+        self.c / self.groups.max(1)
+    }
+
     /// How many elements each statistic is over.
     pub fn count(&self) -> usize {
-        let per_sample = self.c / self.groups * self.s;
+        let per_sample = self.per_group() * self.s;
         if self.per_sample {
             per_sample
         } else {
@@ -68,7 +73,7 @@ impl NormLayout {
     fn stat_view(&self) -> (Vec<usize>, Vec<i64>) {
         if self.per_sample {
             (
-                vec![self.n, self.groups, self.c / self.groups * self.s],
+                vec![self.n, self.groups, self.per_group() * self.s],
                 vec![2],
             )
         } else {
@@ -257,20 +262,23 @@ pub fn batch_norm(
         groups: c,
         per_sample: false,
     };
-    let (mean, rstd) = if training {
-        let (mean, var) = backend::norm_stats(x, &layout)?;
-        if let (Some(r), true) = (&running, x.numel() > 0) {
-            update_running(r, &mean, &var, momentum, (n * s) as f64)?;
+    let (mean, rstd) = match (&running, training) {
+        (_, true) => {
+            let (mean, var) = backend::norm_stats(x, &layout)?;
+            if let (Some(r), true) = (&running, x.numel() > 0) {
+                update_running(r, &mean, &var, momentum, (n * s) as f64)?;
+            }
+            (mean, rstd_of(&var, eps)?)
         }
-        (mean, rstd_of(&var, eps)?)
-    } else {
-        let r = running
-            .as_ref()
-            .expect("checked above: defined in evaluation mode");
-        (
+        (Some(r), false) => (
             backend::contiguous_as(r.mean, x.dtype())?,
             rstd_of(&backend::contiguous_as(r.var, x.dtype())?, eps)?,
-        )
+        ),
+        (None, false) => {
+            return Err(Error::runtime(
+                "running_mean must be defined in evaluation mode",
+            ))
+        }
     };
     let node = NormBackward {
         layout,

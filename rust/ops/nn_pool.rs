@@ -374,24 +374,31 @@ pub fn adaptive_avg_pool2d(x: &Tensor, output_size: &[Option<i64>]) -> Result<Te
     if size == [1, 1] {
         return mean_dims(x, Some(&[-1, -2]), true);
     }
-    let axis = |o_n: i64, i_n: usize| -> Vec<Window> {
-        let (o_n, i_n) = (o_n as usize, i_n);
-        (0..o_n)
-            .map(|o| {
-                let lo = o * i_n / o_n;
-                let hi = ((o + 1) * i_n).div_ceil(o_n);
-                Window {
-                    lo,
-                    hi,
-                    padded: hi - lo,
-                }
-            })
-            .collect()
+    let axis = |o_n: i64, i_n: usize| -> Result<Vec<Window>> {
+        let o_n = o_n as usize;
+        // The output size is the caller's: an impossible one is an error, not an abort.
+        let mut windows = Vec::new();
+        windows.try_reserve_exact(o_n).map_err(|_| {
+            Error::runtime(format!(
+                "adaptive_avg_pool2d: output size {o_n} is too large"
+            ))
+        })?;
+        windows.extend((0..o_n).map(|o| {
+            // In u128: `o * i_n` may pass 64 bits for a huge output.
+            let (o, i, n) = (o as u128, i_n as u128, o_n as u128);
+            let (lo, hi) = ((o * i / n) as usize, ((o + 1) * i).div_ceil(n) as usize);
+            Window {
+                lo,
+                hi,
+                padded: hi - lo,
+            }
+        }));
+        Ok(windows)
     };
     let windows = AvgPoolWindows {
         input: [h, w],
-        rows: axis(size[0], h),
-        cols: axis(size[1], w),
+        rows: axis(size[0], h)?,
+        cols: axis(size[1], w)?,
         divisor: Divisor::Inside,
     };
     avg_pool(x, Arc::new(windows), false, true)
