@@ -87,3 +87,32 @@ print(f"\nSecond call\n{inp.grad}")
 inp.grad.zero_()
 out.backward(torch.ones_like(inp), retain_graph=True)
 print(f"\nCall after zeroing gradients\n{inp.grad}")
+
+section("A custom autograd Function: the Legendre polynomial P3")
+
+
+class LegendrePolynomial3(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return 0.5 * (5 * input**3 - 3 * input)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (input,) = ctx.saved_tensors
+        return grad_output * 1.5 * (5 * input**2 - 1)
+
+
+x = torch.linspace(-1, 1, 5, requires_grad=True)
+p3 = LegendrePolynomial3.apply(x)
+print(p3, p3.grad_fn)
+p3.sum().backward()
+print("dP3/dx =", x.grad)
+
+section("Higher derivatives and hooks")
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+(dy,) = torch.autograd.grad((x**3).sum(), x, create_graph=True)
+(d2y,) = torch.autograd.grad(dy.sum(), x)
+print("d/dx x^3 =", dy, " d2/dx2 x^3 =", d2y)
+x.register_hook(lambda grad: print("hook sees", grad))
+(x * x).sum().backward()

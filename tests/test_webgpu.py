@@ -162,3 +162,11 @@ def test_validation_errors_become_exceptions():
     with pytest.raises(RuntimeError, match="WebGPU error"):
         ferrograd._core._webgpu_compile(too_wide)
     assert (ferrograd.ones(2, device="webgpu") + 1).tolist() == [2.0, 2.0]
+
+
+@needs_gpu
+def test_broadcasts_past_32_bit_indices_are_refused_clearly():
+    huge = ferrograd.ones(1, 1, device="webgpu").expand(2**17, 2**16)  # 2**33 elements, one stored
+    with pytest.raises(RuntimeError, match="8589934592 elements are more than the kernels' 32-bit indices"):
+        huge.sum()
+    assert huge[:2, :3].sum().item() == 6.0

@@ -49,7 +49,8 @@ from ._core import (
 from ._legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from ._size import Size
 from ._tensor_str import get_printoptions, set_printoptions
-from .autograd.grad_mode import enable_grad, no_grad, set_grad_enabled
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
+from .autograd.grad_mode import enable_grad, inference_mode, is_inference_mode_enabled, no_grad, set_grad_enabled
 
 __version__: str = _core.__version__
 
@@ -307,8 +308,12 @@ __all__ = [
     "int",
     "int32",
     "int64",
+    "inference_mode",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_floating_point",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "is_tensor",
     "le",
     "linalg",

@@ -7,7 +7,9 @@ is read back (``.cpu()``, ``.item()``, printing) or :func:`synchronize` is calle
 The device comes from wgpu-py (the ``wgpu`` package, imported only on first GPU use): it
 picks the high-performance adapter and creates the device with the adapter's limits and its
 optional features (``shader-f64`` for float64, ``shader-int64`` for 64-bit integers,
-subgroups, float32 atomics). ferrograd's Rust core then drives the same ``libwgpu_native``.
+subgroups, float32 atomics). ferrograd's Rust core then drives the same ``libwgpu_native``,
+so tensors' buffers can be shared with wgpu-py code without copies: :func:`wgpu_device`,
+:func:`as_wgpu_buffer`, :func:`from_wgpu_buffer`.
 
 >>> import ferrograd
 >>> if ferrograd.webgpu.is_available():
@@ -54,7 +56,7 @@ def _get_adapter() -> Any:
         try:
             _adapter = _wgpu().gpu.request_adapter_sync(power_preference="high-performance")
         except Exception as e:  # no driver, no wgpu, a broken install: all mean "unavailable"
-            _adapter_error = str(e)
+            _adapter_error = str(e) or type(e).__name__
     return _adapter
 
 
@@ -94,6 +96,20 @@ def _open_device() -> dict[str, Any]:
     }
 
 
+def wgpu_device() -> Any:
+    """The ``wgpu.GPUDevice`` ferrograd computes on, opening it if needed.
+
+    wgpu-py code that shares buffers with tensors (:func:`as_wgpu_buffer`,
+    :func:`from_wgpu_buffer`) must use this device: buffers belong to one device.
+
+    >>> import ferrograd
+    >>> if ferrograd.webgpu.is_available():
+    ...     assert wgpu_device() is wgpu_device()
+    """
+    _core._webgpu_device_name()  # opens the device through the core's provider
+    return _device
+
+
 def device_name() -> str:
     """The adapter's name, e.g. ``'NVIDIA H100 80GB HBM3'`` or ``'llvmpipe (...)'``."""
     return _core._webgpu_device_name()
@@ -119,12 +135,18 @@ def empty_cache() -> None:
     _core._webgpu_empty_cache()
 
 
+from ._webgpu_interop import as_wgpu_buffer, element_size, from_wgpu_buffer  # noqa: E402
+
 __all__ = [
+    "as_wgpu_buffer",
     "device_count",
     "device_name",
+    "element_size",
     "empty_cache",
+    "from_wgpu_buffer",
     "is_available",
     "memory_allocated",
     "memory_reserved",
     "synchronize",
+    "wgpu_device",
 ]

@@ -1,9 +1,9 @@
-//! The AccumulateGrad node: where a leaf's gradient lands in `.grad`.
+//! The AccumulateGrad node: where a leaf's gradient lands in `.grad`. (The leaf's gradient
+//! hooks run before it, in the engine, as every node's tensor hooks do.)
 
 use smallvec::SmallVec;
 
 use super::grad_mode;
-use super::hooks::run_hooks;
 use super::node::{Backward, BackwardCtx, Grads};
 use crate::error::Result;
 use crate::ops;
@@ -19,9 +19,13 @@ impl Backward for AccumulateGrad {
     }
 
     fn backward(&self, ctx: &BackwardCtx) -> Result<Grads> {
-        let hooks = self.leaf.autograd_meta_or_init().hooks();
-        let grad = run_hooks(&hooks, ctx.grad().clone())?;
-        accumulate(&self.leaf, grad)?;
+        if !ctx.received(0) {
+            return Ok(SmallVec::new()); // a hook took the gradient away
+        }
+        accumulate(&self.leaf, ctx.grad().clone())?;
+        for hook in self.leaf.autograd_meta_or_init().post_accumulate_hooks() {
+            hook(&self.leaf)?;
+        }
         Ok(SmallVec::new())
     }
 

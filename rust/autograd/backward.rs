@@ -1,7 +1,7 @@
-//! `tensor.backward()` / `autograd.backward()` and `autograd.grad()`: checking the roots and
-//! their gradients, then handing them to the engine.
+//! `tensor.backward()` / `autograd.backward()` and `autograd.grad()`: checking the roots,
+//! their gradients and the inputs, then handing them to the engine.
 
-use super::engine::{self, PassOptions};
+use super::engine::{self, PassOptions, Targets};
 use super::node::Edge;
 use super::record::edge_of;
 use crate::error::{Error, Result};
@@ -13,10 +13,16 @@ fn size_str(shape: &[usize]) -> String {
     format!("ferrograd.Size({})", crate::tensor::shape_str(shape))
 }
 
-/// The gradient a root starts with. A missing one is 1 for a one-element output; a given one
-/// must match the output's shape or broadcast to it (older PyTorch accepted that, and the
-/// legacy tutorials rely on it: `FloatTensor([1])` for a scalar output).
-fn root_gradient(output: &Tensor, grad: Option<&Tensor>, i: usize) -> Result<Tensor> {
+/// The gradient a root starts with, in the output's dtype. A missing one is 1 for a
+/// one-element output; a given one must match the output's shape. `backward()` also lets it
+/// broadcast (older PyTorch accepted that, and the legacy tutorials rely on it:
+/// `FloatTensor([1])` for a scalar output); `autograd.grad()` is strict, as PyTorch is now.
+fn root_gradient(
+    output: &Tensor,
+    grad: Option<&Tensor>,
+    i: usize,
+    lenient: bool,
+) -> Result<Tensor> {
     let Some(grad) = grad else {
         if output.numel() != 1 {
             return Err(Error::runtime(
@@ -25,14 +31,22 @@ fn root_gradient(output: &Tensor, grad: Option<&Tensor>, i: usize) -> Result<Ten
         }
         return ops::creation::ones(output.shape(), output.dtype(), output.device());
     };
+    let grad = if grad.dtype() == output.dtype() {
+        grad.clone()
+    } else {
+        ops::to_dtype(grad, output.dtype())?
+    };
     if grad.shape() == output.shape() {
-        return Ok(grad.clone());
+        return Ok(grad);
     }
     // Leading size-1 dims beyond the output's rank carry nothing: drop them, then broadcast.
     let extra = grad.ndim().saturating_sub(output.ndim());
     let trimmed = &grad.shape()[extra..];
-    if grad.shape()[..extra].iter().all(|&d| d == 1) && is_expandable_to(trimmed, output.shape()) {
-        let g = ops::reshape(grad, trimmed)?;
+    if lenient
+        && grad.shape()[..extra].iter().all(|&d| d == 1)
+        && is_expandable_to(trimmed, output.shape())
+    {
+        let g = ops::reshape(&grad, trimmed)?;
         return ops::expand(&g, output.shape());
     }
     Err(Error::runtime(format!(
@@ -42,9 +56,14 @@ fn root_gradient(output: &Tensor, grad: Option<&Tensor>, i: usize) -> Result<Ten
     )))
 }
 
-/// The roots for the engine: each output's edge with its starting gradient.
-fn roots(outputs: &[Tensor], grads: &[Option<Tensor>]) -> Result<Vec<(Edge, Tensor)>> {
-    if grads.len() != outputs.len() {
+/// The roots for the engine: each output's edge with its starting gradient. Gradients beyond
+/// the number of outputs are ignored, as in PyTorch.
+fn roots(
+    outputs: &[Tensor],
+    grads: &[Option<Tensor>],
+    lenient: bool,
+) -> Result<Vec<(Edge, Tensor)>> {
+    if grads.len() < outputs.len() {
         return Err(Error::runtime(format!(
             "got {} tensors and {} gradients",
             outputs.len(),
@@ -61,25 +80,43 @@ fn roots(outputs: &[Tensor], grads: &[Option<Tensor>]) -> Result<Vec<(Edge, Tens
                     "element {i} of tensors does not require grad and does not have a grad_fn"
                 ))
             })?;
-            Ok((edge, root_gradient(out, g.as_ref(), i)?))
+            Ok((edge, root_gradient(out, g.as_ref(), i, lenient)?))
         })
         .collect()
 }
 
-/// Accumulates d(outputs)/d(leaves) into every reachable leaf's `.grad`.
-/// `retain_graph` defaults to `create_graph`, as in PyTorch.
+/// Accumulates d(outputs)/d(leaves) into `.grad`: of every reachable leaf, or with `inputs`
+/// of those tensors only (a non-leaf among them starts retaining its gradient, as in
+/// PyTorch). `retain_graph` defaults to `create_graph`.
 pub fn backward(
     outputs: &[Tensor],
     grads: &[Option<Tensor>],
     retain_graph: Option<bool>,
     create_graph: bool,
+    inputs: Option<&[Tensor]>,
 ) -> Result<()> {
-    let roots = roots(outputs, grads)?;
+    let roots = roots(outputs, grads, true)?;
     let opts = PassOptions {
         retain_graph: retain_graph.unwrap_or(create_graph),
         create_graph,
     };
-    engine::run(roots, None, opts)?;
+    let Some(inputs) = inputs else {
+        engine::run(roots, Targets::All, opts)?;
+        return Ok(());
+    };
+    if inputs.is_empty() {
+        return Err(Error::runtime(
+            "`inputs` argument to `backward()` cannot be empty.",
+        ));
+    }
+    let edges = inputs
+        .iter()
+        .map(|t| {
+            retain_grad(t)?;
+            Ok(edge_of(t).expect("retain_grad checked that it requires grad"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    engine::run(roots, Targets::Accumulate(&edges), opts)?;
     Ok(())
 }
 
@@ -93,7 +130,12 @@ pub fn grad(
     create_graph: bool,
     allow_unused: bool,
 ) -> Result<Vec<Option<Tensor>>> {
-    let roots = roots(outputs, grads)?;
+    if inputs.is_empty() {
+        return Err(Error::runtime(
+            "`inputs` argument to `grad()` cannot be empty.",
+        ));
+    }
+    let roots = roots(outputs, grads, false)?;
     let edges = inputs
         .iter()
         .map(|t| {
@@ -106,15 +148,33 @@ pub fn grad(
         retain_graph: retain_graph.unwrap_or(create_graph),
         create_graph,
     };
-    let result = engine::run(roots, Some(&edges), opts)?;
-    if let Some(i) = result
-        .iter()
-        .position(Option::is_none)
-        .filter(|_| !allow_unused)
-    {
+    let result = engine::run(roots, Targets::Capture(&edges), opts)?;
+    if let (false, Some(i)) = (allow_unused, result.iter().position(Option::is_none)) {
         return Err(Error::runtime(format!(
             "The differentiated Tensor at index {i} appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."
         )));
     }
     Ok(result)
+}
+
+/// `retain_grad()`: a non-leaf keeps its gradient in `.grad` after backward (a no-op on a
+/// leaf that requires grad).
+pub fn retain_grad(t: &Tensor) -> Result<()> {
+    if !t.requires_grad() {
+        return Err(Error::runtime(
+            "can't retain_grad on Tensor that has requires_grad=False",
+        ));
+    }
+    let Some(g) = t.grad_fn() else {
+        return Ok(());
+    };
+    let meta = t.autograd_meta_or_init();
+    if meta.retains_grad() {
+        return Ok(());
+    }
+    meta.set_retains_grad(true);
+    let weak = std::sync::Arc::downgrade(meta);
+    g.node
+        .with(|n| n.extras_mut().retains.push((g.output_nr, weak)));
+    Ok(())
 }

@@ -131,6 +131,7 @@ impl NodeRef {
 }
 
 /// Runs `f` on a node if it is alive (see [`NodeRef::with`] for what `f` may do).
+#[inline]
 pub fn with_node<R>(id: NodeId, f: impl FnOnce(&mut Node) -> R) -> Option<R> {
     let mut arena = ARENA.lock();
     let node = arena.slot(id)?.node.as_mut()?;

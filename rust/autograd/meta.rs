@@ -7,7 +7,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use super::graph::{NodeId, NodeRef};
-use super::hooks::Hook;
+use super::hooks::{Hook, PostAccumulateHook};
 use crate::tensor::Tensor;
 
 /// "Output `output_nr` of `node`": a non-leaf tensor's place in the graph.
@@ -30,6 +30,8 @@ struct State {
     retains_grad: bool,
     /// Hooks on a leaf's gradient, run before it is accumulated.
     hooks: Vec<(u64, Hook)>,
+    /// Hooks on a leaf, run after its `.grad` was updated.
+    post_accumulate_hooks: Vec<(u64, PostAccumulateHook)>,
 }
 
 /// An opaque object tied to a tensor's current gradient (see [`AutogradMeta::grad_handle`]).
@@ -118,17 +120,39 @@ impl AutogradMeta {
         self.state.lock().hooks.push((key, hook));
     }
 
-    pub fn remove_hook(&self, key: u64) -> bool {
-        let mut s = self.state.lock();
-        let before = s.hooks.len();
-        s.hooks.retain(|(k, _)| *k != key);
-        s.hooks.len() != before
+    pub fn add_post_accumulate_hook(&self, key: u64, hook: PostAccumulateHook) {
+        self.state.lock().post_accumulate_hooks.push((key, hook));
+    }
+
+    /// Takes off the hook registered under `key` (of either kind).
+    pub fn remove_hook(&self, key: u64) {
+        let removed = {
+            let mut s = self.state.lock();
+            let hooks = std::mem::take(&mut s.hooks);
+            let (gone, kept): (Vec<_>, Vec<_>) = hooks.into_iter().partition(|(k, _)| *k == key);
+            s.hooks = kept;
+            let post = std::mem::take(&mut s.post_accumulate_hooks);
+            let (post_gone, post_kept): (Vec<_>, Vec<_>) =
+                post.into_iter().partition(|(k, _)| *k == key);
+            s.post_accumulate_hooks = post_kept;
+            (gone, post_gone)
+        };
+        drop(removed); // outside the lock: a hook may own a Python callable
     }
 
     pub fn hooks(&self) -> Vec<Hook> {
         self.state
             .lock()
             .hooks
+            .iter()
+            .map(|(_, h)| h.clone())
+            .collect()
+    }
+
+    pub fn post_accumulate_hooks(&self) -> Vec<PostAccumulateHook> {
+        self.state
+            .lock()
+            .post_accumulate_hooks
             .iter()
             .map(|(_, h)| h.clone())
             .collect()

@@ -2,11 +2,14 @@
 //! mode, and per-tensor metadata.
 
 pub mod accumulate;
+pub mod anomaly;
 pub mod backward;
+pub mod delayed_error;
 pub mod engine;
 pub mod grad_mode;
 pub mod graph;
 pub mod hooks;
+pub mod inference;
 pub mod meta;
 pub mod node;
 pub mod record;

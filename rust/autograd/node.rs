@@ -1,13 +1,16 @@
 //! What a graph node holds: the backward formula, edges to the nodes of its inputs, the
 //! tensors saved for backward, and metadata about its outputs.
 
+use std::any::Any;
 use std::sync::{Arc, Weak};
 
 use smallvec::SmallVec;
 
+use super::anomaly::{self, Trace};
 use super::grad_mode;
 use super::graph::{NodeId, NodeRef};
-use super::hooks::Hook;
+use super::hooks::{Hook, PostHook, PreHook};
+use super::inference;
 use super::meta::{AutogradMeta, GradFn};
 use crate::error::{Error, Result};
 use crate::tensor::{DType, Device, Dims, Tensor};
@@ -29,12 +32,26 @@ pub trait Backward: Send + Sync + 'static {
     fn variable(&self) -> Option<&Tensor> {
         None
     }
+
+    /// Whether the formula runs when no output received a gradient (a custom Function's does,
+    /// on zeros or `None`s); other nodes then produce no gradients, as in PyTorch.
+    fn runs_without_gradients(&self) -> bool {
+        false
+    }
+
+    /// An object the bindings made this node around (a custom Function's context), to hand
+    /// back as the node's Python object.
+    fn binding(&self) -> Option<&(dyn Any + Send + Sync)> {
+        None
+    }
 }
 
 /// What a backward formula gets.
 pub struct BackwardCtx {
     /// The gradient of each output (zeros where none arrived).
     pub grads: SmallVec<[Tensor; 1]>,
+    /// Whether a gradient arrived for each output (the others are the zeros above).
+    received: SmallVec<[bool; 1]>,
     saved: SmallVec<[Option<Tensor>; 2]>,
     needs: SmallVec<[bool; 2]>,
 }
@@ -42,14 +59,26 @@ pub struct BackwardCtx {
 impl BackwardCtx {
     pub fn new(
         grads: SmallVec<[Tensor; 1]>,
+        received: SmallVec<[bool; 1]>,
         saved: SmallVec<[Option<Tensor>; 2]>,
         needs: SmallVec<[bool; 2]>,
     ) -> Self {
         BackwardCtx {
             grads,
+            received,
             saved,
             needs,
         }
+    }
+
+    /// Whether a gradient arrived for output `i` (rather than being filled in with zeros).
+    pub fn received(&self, i: usize) -> bool {
+        self.received.get(i).copied().unwrap_or(false)
+    }
+
+    /// Every saved slot, `None` where nothing was saved.
+    pub fn saved_all(&self) -> &[Option<Tensor>] {
+        &self.saved
     }
 
     /// The gradient of output 0.
@@ -126,6 +155,11 @@ impl SavedTensor {
         }
     }
 
+    /// PyTorch's error if an inference tensor is being saved.
+    pub fn check_saveable(&self) -> Result<()> {
+        inference::check_saveable(&self.tensor)
+    }
+
     /// The tensor, checked against in-place modification. Call it outside the arena lock.
     pub fn unpack(&self, owner: NodeId, owner_name: &str) -> Result<Tensor> {
         let t = &self.tensor;
@@ -141,8 +175,13 @@ impl SavedTensor {
                     None => String::new(),
                 },
             };
+            let hint = if anomaly::is_enabled() {
+                "Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!"
+            } else {
+                "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True, check_nan=False)."
+            };
             return Err(Error::runtime(format!(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.{} {}]{origin} is at version {}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True, check_nan=False).",
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.{} {}]{origin} is at version {}; expected version {} instead. {hint}",
                 t.dtype().legacy_type_name(),
                 crate::tensor::shape_str(t.shape()),
                 t.version(),
@@ -180,6 +219,37 @@ pub struct NodeExtras {
     pub tensor_hooks: Vec<(u64, u32, Hook)>,
     /// Outputs whose tensors called `retain_grad()`.
     pub retains: Vec<(u32, Weak<AutogradMeta>)>,
+    /// `grad_fn.register_prehook`: (key, hook).
+    pub pre_hooks: Vec<(u64, PreHook)>,
+    /// `grad_fn.register_hook`: (key, hook).
+    pub post_hooks: Vec<(u64, PostHook)>,
+    /// Where the node was made, recorded while anomaly mode is on.
+    pub trace: Option<Arc<Trace>>,
+    /// State the bindings keep on the node (the `grad_fn.metadata` dict).
+    pub binding: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+/// Hooks taken off a node, handed back so they are dropped outside the arena lock.
+pub type RemovedHooks = (
+    Vec<(u64, u32, Hook)>,
+    Vec<(u64, PreHook)>,
+    Vec<(u64, PostHook)>,
+);
+
+impl NodeExtras {
+    /// Takes off the hook registered under `key`, whichever kind it is.
+    pub fn remove_hook(&mut self, key: u64) -> RemovedHooks {
+        fn take<T>(list: &mut Vec<T>, is_key: impl Fn(&T) -> bool) -> Vec<T> {
+            let (gone, kept) = std::mem::take(list).into_iter().partition(is_key);
+            *list = kept;
+            gone
+        }
+        (
+            take(&mut self.tensor_hooks, |h| h.0 == key),
+            take(&mut self.pre_hooks, |h| h.0 == key),
+            take(&mut self.post_hooks, |h| h.0 == key),
+        )
+    }
 }
 
 pub struct Node {
@@ -202,6 +272,11 @@ impl Node {
         next: SmallVec<[Option<Edge>; 2]>,
         outputs: SmallVec<[OutputMeta; 1]>,
     ) -> Node {
+        let extras = if anomaly::is_enabled() {
+            traced_extras()
+        } else {
+            None
+        };
         Node {
             op,
             next,
@@ -209,12 +284,13 @@ impl Node {
             released: false,
             outputs,
             seq: next_sequence_nr(),
-            extras: None,
+            extras,
         }
     }
 
     /// Copies of the saved-tensor slots, to unpack outside the arena lock; PyTorch's error if
     /// an earlier backward freed them.
+    #[inline]
     pub fn saved_snapshot(&self) -> Result<SmallVec<[Option<SavedTensor>; 2]>> {
         if self.released {
             return Err(Error::runtime(SECOND_BACKWARD));
@@ -232,6 +308,17 @@ impl Node {
     pub fn extras_mut(&mut self) -> &mut NodeExtras {
         self.extras.get_or_insert_with(Default::default)
     }
+}
+
+/// Anomaly mode: extras holding where the node is being made. Out of line, so that making a
+/// node stays small (and inlined) when anomaly mode is off.
+#[cold]
+#[inline(never)]
+fn traced_extras() -> Option<Box<NodeExtras>> {
+    Some(Box::new(NodeExtras {
+        trace: Some(anomaly::capture()),
+        ..Default::default()
+    }))
 }
 
 fn next_sequence_nr() -> u64 {

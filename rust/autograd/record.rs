@@ -8,13 +8,17 @@ use smallvec::SmallVec;
 use super::accumulate::AccumulateGrad;
 use super::grad_mode;
 use super::graph::NodeRef;
+use super::inference;
 use super::meta::GradFn;
 use super::node::{Backward, Edge, Node, OutputMeta, SavedTensor};
+use crate::error::Result;
 use crate::tensor::Tensor;
 
-/// Whether an op on these inputs records a node: grad mode is on and some input requires grad.
+/// Whether an op on these inputs records a node: grad mode is on, some input requires grad,
+/// and inference mode is off.
+#[inline]
 pub fn is_recording(inputs: &[&Tensor]) -> bool {
-    grad_mode::is_enabled() && inputs.iter().any(|t| t.requires_grad())
+    grad_mode::is_enabled() && inputs.iter().any(|t| t.requires_grad()) && !inference::is_enabled()
 }
 
 /// Where gradients for `t` go: its `grad_fn`, or the AccumulateGrad node of a leaf that
@@ -50,13 +54,19 @@ pub fn save_if(cond: bool, t: &Tensor) -> Option<SavedTensor> {
 }
 
 /// Adds a node for `op` with one edge per input (`None` for non-tensor inputs) and makes it
-/// the `grad_fn` of every output.
+/// the `grad_fn` of every output. Fails (before changing anything) if an inference tensor
+/// would be saved.
 pub fn record(
     op: impl Backward,
     inputs: &[Option<&Tensor>],
     saved: SmallVec<[Option<SavedTensor>; 2]>,
     outputs: &[&Tensor],
-) {
+) -> Result<()> {
+    if inference::tensors_may_exist() {
+        for s in saved.iter().flatten() {
+            s.check_saveable()?;
+        }
+    }
     let next = inputs.iter().map(|t| t.and_then(edge_of)).collect();
     let metas = outputs.iter().map(|t| OutputMeta::of(t)).collect();
     let mut node = Node::new(Arc::new(op), next, metas);
@@ -68,4 +78,5 @@ pub fn record(
             output_nr: i as u32,
         });
     }
+    Ok(())
 }

@@ -72,7 +72,7 @@ fn activation_named(act: Activation, x: &Tensor, name: &'static str) -> Result<T
             &[Some(x)],
             smallvec![Some(SavedTensor::input(x))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -150,7 +150,7 @@ pub fn glu(x: &Tensor, dim: i64) -> Result<Tensor> {
             &[Some(x)],
             smallvec![Some(SavedTensor::input(x))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -209,7 +209,7 @@ pub fn index(x: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
             &[Some(x)],
             saved,
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -269,7 +269,7 @@ pub fn index_put(
             &[Some(x), Some(values)],
             saved,
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

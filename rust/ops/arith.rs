@@ -152,8 +152,8 @@ fn arith(op: BinaryOp, a: &Tensor, b: Rhs) -> Result<Tensor> {
         Some(bt)
     };
     match edge_b {
-        Some(bt) => record(node, &[Some(a), bt], saved, &[&out]),
-        None => record(node, &[Some(a)], saved, &[&out]),
+        Some(bt) => record(node, &[Some(a), bt], saved, &[&out])?,
+        None => record(node, &[Some(a)], saved, &[&out])?,
     }
     Ok(out)
 }
@@ -208,7 +208,7 @@ pub fn rsub_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
         true,
     )?;
     if is_recording(&[a]) {
-        record(ArithBackward::Rsub, &[Some(a)], smallvec![], &[&out]);
+        record(ArithBackward::Rsub, &[Some(a)], smallvec![], &[&out])?;
     }
     Ok(out)
 }
@@ -223,7 +223,7 @@ pub fn rpow_scalar(a: &Tensor, s: Scalar) -> Result<Tensor> {
             &[Some(a)],
             smallvec![Some(SavedTensor::output(&out, 0))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -95,7 +95,7 @@ fn binary_impl(op: BinaryOp, a: &Tensor, b: Rhs, reversed: bool) -> Result<Tenso
             bt.and_then(|t| save_if(needs_values, t))
         ],
         &[&out],
-    );
+    )?;
     Ok(out)
 }
 

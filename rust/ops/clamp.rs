@@ -82,7 +82,7 @@ fn clamp_as(f: ClampFn, x: &Tensor, min: Option<Rhs>, max: Option<Rhs>) -> Resul
                 tmax.and_then(|t| save_if(true, t))
             ],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

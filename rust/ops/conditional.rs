@@ -37,7 +37,7 @@ pub fn where_(cond: &Tensor, a: Rhs, b: Rhs) -> Result<Tensor> {
             &[ta, tb],
             smallvec![save_if(true, cond)],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

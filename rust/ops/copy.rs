@@ -13,7 +13,7 @@ use crate::tensor::{DType, Device, Tensor};
 pub fn clone(x: &Tensor) -> Result<Tensor> {
     let out = backend::copy(x)?;
     if is_recording(&[x]) {
-        record(CopyBackward::Clone, &[Some(x)], smallvec![], &[&out]);
+        record(CopyBackward::Clone, &[Some(x)], smallvec![], &[&out])?;
     }
     Ok(out)
 }
@@ -39,7 +39,7 @@ pub fn to_dtype(x: &Tensor, dtype: DType) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -57,7 +57,7 @@ pub fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

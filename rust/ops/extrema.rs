@@ -48,7 +48,7 @@ pub fn amax(x: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool) -> Re
                 Some(SavedTensor::output(&out, 0))
             ],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

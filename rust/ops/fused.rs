@@ -116,8 +116,8 @@ pub fn add_scaled(a: &Tensor, b: Rhs, alpha: Scalar, subtract: bool) -> Result<T
             subtract,
         };
         match b.tensor() {
-            Some(t) => record(node, &[Some(a), Some(t)], smallvec![], &[&out]),
-            None => record(node, &[Some(a)], smallvec![], &[&out]),
+            Some(t) => record(node, &[Some(a), Some(t)], smallvec![], &[&out])?,
+            None => record(node, &[Some(a)], smallvec![], &[&out])?,
         }
     }
     Ok(out)
@@ -159,7 +159,7 @@ pub fn addcmul(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Te
                 save_if(t1.requires_grad(), t2)
             ],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -181,7 +181,7 @@ pub fn addcdiv(s: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Te
             &[Some(s), Some(t1), Some(t2)],
             smallvec![save_if(t2.requires_grad(), t1), save_if(true, t2)],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -267,7 +267,7 @@ pub fn lerp(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<Tensor> {
             &[Some(s), Some(end)],
             smallvec![],
             &[&out],
-        ),
+        )?,
         Rhs::Tensor(w) if is_recording(&[s, end, w]) => record(
             LerpBackward { weight: None },
             &[Some(s), Some(end), Some(w)],
@@ -277,7 +277,7 @@ pub fn lerp(s: &Tensor, end: &Tensor, weight: Rhs) -> Result<Tensor> {
                 save_if(w.requires_grad(), end)
             ],
             &[&out],
-        ),
+        )?,
         _ => {}
     }
     Ok(out)

@@ -131,7 +131,7 @@ pub fn gather(x: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
             &[Some(x)],
             smallvec![Some(SavedTensor::input(&index))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -248,7 +248,7 @@ pub fn index_select(x: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
             &[Some(x)],
             smallvec![Some(SavedTensor::input(&index))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

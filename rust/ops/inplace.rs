@@ -13,12 +13,13 @@ use super::arith::{binary, cast, rhs_tensor, Rhs};
 use super::backend;
 use super::kinds::BinaryOp;
 use super::view::{as_strided, view_scatter};
-use crate::autograd::{grad_mode, is_recording, record, Backward, BackwardCtx, Grads};
+use crate::autograd::{grad_mode, inference, is_recording, record, Backward, BackwardCtx, Grads};
 use crate::error::{Error, Result};
 use crate::tensor::{result_type, Layout, Scalar, Tensor};
 
 /// PyTorch's errors for in-place changes autograd cannot allow.
 fn check_allowed(dst: &Tensor) -> Result<()> {
+    inference::check_inplace(dst)?;
     if !grad_mode::is_enabled() {
         return Ok(());
     }
@@ -70,7 +71,8 @@ pub(crate) fn update(
 
 /// After `view` (of `base`) took the value `new`, gives `base` the history "old base with the
 /// view's region replaced by `new`", and `view` the history "that region of the new base".
-fn rebase_view(base: &Tensor, view: &Tensor, new: &Tensor) -> Result<()> {
+/// (Also how a custom Function's output marked dirty takes its new history.)
+pub fn rebase_view(base: &Tensor, view: &Tensor, new: &Tensor) -> Result<()> {
     let rel = relative_layout(base, view).ok_or_else(|| {
         Error::runtime(
             "in-place modification of a view whose base is not contiguous is not supported when gradients are recorded",
@@ -85,7 +87,7 @@ fn rebase_view(base: &Tensor, view: &Tensor, new: &Tensor) -> Result<()> {
         &[Some(&base_history), Some(new)],
         smallvec![],
         &[base],
-    );
+    )?;
     let region = as_strided(base, &rel)?;
     view.attach_grad_fn(region.grad_fn().expect("recorded: base requires grad"));
     Ok(())
@@ -184,7 +186,7 @@ pub fn copy_(dst: &Tensor, src: &Tensor) -> Result<()> {
         |old| {
             let out = Tensor::empty(old.shape(), old.dtype(), old.device())?;
             backend::copy_into(src, &out)?;
-            record(CopyBackwards, &[Some(old), Some(src)], smallvec![], &[&out]);
+            record(CopyBackwards, &[Some(old), Some(src)], smallvec![], &[&out])?;
             Ok(out)
         },
     )
@@ -214,7 +216,7 @@ fn overwrite(dst: &Tensor, value: Scalar, name: &'static str) -> Result<()> {
         || backend::fill(dst, value),
         |old| {
             let out = super::creation::full(old.shape(), value, old.dtype(), old.device())?;
-            record(Overwritten { name }, &[Some(old)], smallvec![], &[&out]);
+            record(Overwritten { name }, &[Some(old)], smallvec![], &[&out])?;
             Ok(out)
         },
     )

@@ -83,7 +83,7 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
             &inputs,
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -122,19 +122,19 @@ pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
             &inputs,
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
 
 /// Views of `x` along `d`, recorded by one node whose backward joins their gradients.
-fn pieces(x: &Tensor, layouts: Vec<Layout>, node: JoinBackward) -> Vec<Tensor> {
+fn pieces(x: &Tensor, layouts: Vec<Layout>, node: JoinBackward) -> Result<Vec<Tensor>> {
     let outs: Vec<Tensor> = layouts.into_iter().map(|l| x.view_of(l)).collect();
     if is_recording(&[x]) {
         let refs: Vec<&Tensor> = outs.iter().collect();
-        record(node, &[Some(x)], smallvec![], &refs);
+        record(node, &[Some(x)], smallvec![], &refs)?;
     }
-    outs
+    Ok(outs)
 }
 
 fn split_dim(x: &Tensor, dim: i64, op: &str) -> Result<usize> {
@@ -178,14 +178,14 @@ pub fn split(x: &Tensor, size: i64, dim: i64) -> Result<Vec<Tensor>> {
     let sizes: Vec<usize> = (0..count)
         .map(|i| size.min(n - (i * size).min(n)))
         .collect();
-    Ok(pieces(
+    pieces(
         x,
         runs(x, d, &sizes),
         JoinBackward::Split {
             name: "SplitBackward0",
             dim: d,
         },
-    ))
+    )
 }
 
 /// `split(sizes, dim)` with a list: pieces of exactly `sizes` along `dim`.
@@ -209,14 +209,14 @@ pub fn split_with_sizes(x: &Tensor, sizes: &[i64], dim: i64) -> Result<Vec<Tenso
         )));
     }
     let sizes: Vec<usize> = sizes.iter().map(|&s| s as usize).collect();
-    Ok(pieces(
+    pieces(
         x,
         runs(x, d, &sizes),
         JoinBackward::Split {
             name: "SplitWithSizesBackward0",
             dim: d,
         },
-    ))
+    )
 }
 
 /// `chunk(chunks, dim)`: at most `chunks` pieces of equal size (the last may be shorter).
@@ -244,7 +244,7 @@ pub fn unbind(x: &Tensor, dim: i64) -> Result<Vec<Tensor>> {
     }
     let d = wrap_dim(dim, x.ndim())?;
     let layouts = (0..x.shape()[d]).map(|i| x.layout().select(d, i)).collect();
-    Ok(pieces(x, layouts, JoinBackward::Unbind { dim: d }))
+    pieces(x, layouts, JoinBackward::Unbind { dim: d })
 }
 
 enum JoinBackward {

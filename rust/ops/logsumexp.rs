@@ -27,7 +27,7 @@ pub fn logsumexp(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<Tensor> {
                 Some(SavedTensor::output(&out, 0))
             ],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

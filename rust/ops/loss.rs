@@ -101,7 +101,7 @@ pub fn binary_cross_entropy_with_logits(
             has_weight: weight.is_some(),
             has_pos_weight: pos_weight.is_some(),
         };
-        record(node, &[Some(input), Some(target)], saved, &[&out]);
+        record(node, &[Some(input), Some(target)], saved, &[&out])?;
     }
     Ok(out)
 }

@@ -57,7 +57,7 @@ pub fn masked_fill(x: &Tensor, mask: &Tensor, value: Rhs) -> Result<Tensor> {
             &[Some(x), value.tensor()],
             smallvec![Some(SavedTensor::input(mask))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -119,7 +119,7 @@ pub fn masked_select(x: &Tensor, mask: &Tensor) -> Result<Tensor> {
             &[Some(x)],
             smallvec![Some(SavedTensor::input(mask))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -36,7 +36,7 @@ fn products(kind: Product, a: &Tensor, b: &Tensor, out: Tensor) -> Result<Tensor
             &[Some(a), Some(b)],
             saved,
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

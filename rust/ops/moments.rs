@@ -77,7 +77,7 @@ pub fn moments(
                 Some(SavedTensor::output(&out, 0))
             ],
             &outputs,
-        );
+        )?;
     }
     Ok((out, mean))
 }

@@ -52,7 +52,7 @@ pub fn nan_to_num(
             &[Some(x)],
             smallvec![Some(SavedTensor::input(x))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -36,7 +36,7 @@ pub fn prod(x: &Tensor, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
                 Some(SavedTensor::output(&out, 0))
             ],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -66,7 +66,7 @@ pub fn sum_dims(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tenso
             keepdim,
             count: 1,
         };
-        record(node, &[Some(x)], smallvec![], &[&out]);
+        record(node, &[Some(x)], smallvec![], &[&out])?;
     }
     Ok(out)
 }
@@ -107,7 +107,7 @@ pub fn mean_dims(x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tens
             keepdim,
             count,
         };
-        record(node, &[Some(x)], smallvec![], &[&out]);
+        record(node, &[Some(x)], smallvec![], &[&out])?;
     }
     Ok(out)
 }
@@ -165,7 +165,7 @@ pub fn extreme_all(x: &Tensor, is_max: bool) -> Result<Tensor> {
                 Some(SavedTensor::output(&out, 0))
             ],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -205,7 +205,7 @@ pub fn extreme_dim(x: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<
             &[Some(x)],
             smallvec![Some(SavedTensor::input(&indices))],
             &[&values],
-        );
+        )?;
     }
     Ok((values, indices))
 }
@@ -260,7 +260,7 @@ pub fn norm(x: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<T
                 Some(SavedTensor::output(&out, 0))
             ],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -52,7 +52,7 @@ fn scan(op: ScanOp, x: &Tensor, dim: usize, reverse: bool) -> Result<Tensor> {
             &[Some(x)],
             saved,
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -147,7 +147,7 @@ fn scatter_op(kind: ScatterKind, x: &Tensor, dim: i64, index: &Tensor, src: Rhs)
             &[Some(x), src.tensor()],
             smallvec![Some(SavedTensor::input(&as_int64(index)?))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -252,7 +252,7 @@ pub fn index_add(
             &[Some(x), Some(source)],
             smallvec![save_if(source.requires_grad(), &idx)],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -324,7 +324,7 @@ pub fn index_fill(x: &Tensor, dim: i64, index: &Tensor, value: Rhs) -> Result<Te
             &[Some(x), value.tensor()],
             smallvec![Some(SavedTensor::input(&idx))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

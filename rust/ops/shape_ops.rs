@@ -164,7 +164,7 @@ pub fn repeat(x: &Tensor, reps: &[i64]) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -221,7 +221,7 @@ pub fn flip(x: &Tensor, dims: &[i64]) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -274,7 +274,7 @@ pub fn roll(x: &Tensor, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -333,7 +333,7 @@ pub fn triangle(x: &Tensor, diagonal: i64, lower: bool) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -397,7 +397,7 @@ pub fn diag(x: &Tensor, offset: i64) -> Result<Tensor> {
                     &[Some(x)],
                     smallvec![],
                     &[&out],
-                );
+                )?;
             }
             Ok(out)
         }
@@ -413,7 +413,7 @@ pub fn diag(x: &Tensor, offset: i64) -> Result<Tensor> {
                     &[Some(x)],
                     smallvec![],
                     &[&out],
-                );
+                )?;
             }
             Ok(out)
         }

@@ -38,7 +38,7 @@ fn with_rank_one(
 pub fn sort(x: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
     let d = wrap_dim(dim, x.ndim())?;
     let (values, indices) = with_rank_one(x, |x| backend::sort(x, d, descending, None))?;
-    record_selection(x, &values, &indices, SelectKind::Sort, d, true);
+    record_selection(x, &values, &indices, SelectKind::Sort, d, true)?;
     Ok((values, indices))
 }
 
@@ -51,7 +51,7 @@ pub fn topk(x: &Tensor, k: i64, dim: i64, largest: bool) -> Result<(Tensor, Tens
         return Err(Error::runtime("selected index k out of range"));
     }
     let (values, indices) = with_rank_one(x, |x| backend::sort(x, d, largest, Some(k as usize)))?;
-    record_selection(x, &values, &indices, SelectKind::Topk, d, true);
+    record_selection(x, &values, &indices, SelectKind::Topk, d, true)?;
     Ok((values, indices))
 }
 
@@ -81,7 +81,7 @@ pub fn median_all(x: &Tensor) -> Result<Tensor> {
                 Some(SavedTensor::output(&value, 0))
             ],
             &[&value],
-        );
+        )?;
     }
     Ok(value)
 }
@@ -109,7 +109,7 @@ pub fn median_dim(x: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor
         indices = indices.with_layout(Layout::contiguous(&shape));
     }
     let kind = SelectKind::Median;
-    record_selection(x, &values, &indices, kind, d, keepdim || x.ndim() == 0);
+    record_selection(x, &values, &indices, kind, d, keepdim || x.ndim() == 0)?;
     Ok((values, indices))
 }
 
@@ -128,7 +128,7 @@ fn record_selection(
     kind: SelectKind,
     dim: usize,
     keepdim: bool,
-) {
+) -> Result<()> {
     if is_recording(&[x]) {
         record(
             SelectBackward {
@@ -140,8 +140,9 @@ fn record_selection(
             &[Some(x)],
             smallvec![Some(SavedTensor::input(indices))],
             &[values],
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// The gradient of picked values goes back to the positions they came from.

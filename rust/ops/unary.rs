@@ -96,7 +96,7 @@ pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
             Needs::Input => smallvec![Some(SavedTensor::input(x))],
             Needs::Output => smallvec![Some(SavedTensor::output(&out, 0))],
         };
-        record(UnaryBackward { op }, &[Some(x)], saved, &[&out]);
+        record(UnaryBackward { op }, &[Some(x)], saved, &[&out])?;
     }
     Ok(out)
 }
@@ -144,7 +144,7 @@ pub fn round_decimals(x: &Tensor, decimals: i64) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

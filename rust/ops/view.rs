@@ -14,7 +14,7 @@ use crate::tensor::{infer_shape, shape_str, wrap_dim, wrap_dims, Dims, Layout, T
 fn view_op(x: &Tensor, layout: Layout, node: ViewBackward) -> Result<Tensor> {
     let out = x.view_of(layout);
     if is_recording(&[x]) {
-        record(node, &[Some(x)], smallvec![], &[&out]);
+        record(node, &[Some(x)], smallvec![], &[&out])?;
     }
     Ok(out)
 }
@@ -329,7 +329,7 @@ pub fn as_strided(x: &Tensor, rel: &Layout) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -346,7 +346,7 @@ pub fn view_scatter(g: &Tensor, base_shape: &[usize], rel: &Layout) -> Result<Te
             &[Some(g)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -160,7 +160,7 @@ fn scalar_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str, position: usize) -
         .ok_or_else(|| super::args::type_error_at(fname, arg, position, "Number", obj))
 }
 
-/// Options of a `*_like` function: the input's dtype unless one is given.
+/// Options of a `*_like` function: the input's dtype and device unless they are given.
 fn like(
     input: &Bound<'_, PyAny>,
     fname: &str,
@@ -171,6 +171,9 @@ fn like(
     let t = tensor_arg(input, fname, "input")?;
     let mut o = Options::read(dtype, device, requires_grad)?;
     o.dtype = Some(o.dtype.unwrap_or(t.dtype()));
+    if device.is_none_or(|d| d.is_none()) {
+        o.device = t.device();
+    }
     Ok((t, o))
 }
 

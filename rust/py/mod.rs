@@ -1,6 +1,7 @@
 //! The Python extension module `ferrograd._core`: the only place PyO3 appears.
 
 mod activation;
+mod anomaly;
 mod args;
 mod autograd;
 mod convert;
@@ -8,8 +9,10 @@ mod creation;
 mod device;
 mod dtype;
 mod errors;
+mod function;
 mod functional;
 mod hooks;
+mod inference;
 mod linalg;
 mod nn_functional;
 mod node;
@@ -26,6 +29,7 @@ mod tensor_reductions;
 mod tensor_shape;
 mod tensor_shape_ops;
 mod webgpu;
+mod webgpu_interop;
 
 use pyo3::prelude::*;
 
@@ -73,6 +77,15 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(autograd::_backward, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::_grad, m)?)?;
     m.add_function(wrap_pyfunction!(autograd::_live_nodes, m)?)?;
+    m.add_function(wrap_pyfunction!(function::_function_record, m)?)?;
+    m.add_function(wrap_pyfunction!(function::_function_saved_tensors, m)?)?;
+    m.add_function(wrap_pyfunction!(function::_delayed_error, m)?)?;
+    m.add_function(wrap_pyfunction!(anomaly::_set_anomaly_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(anomaly::is_anomaly_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(anomaly::is_anomaly_check_nan_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(inference::_set_inference_mode, m)?)?;
+    m.add_function(wrap_pyfunction!(inference::is_inference_mode_enabled, m)?)?;
+    anomaly::install();
     m.add_function(wrap_pyfunction!(
         functional::binary_cross_entropy_with_logits,
         m
@@ -86,6 +99,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_allocated, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_reserved, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_empty_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_export_buffer, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_import_buffer, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_element_size, m)?)?;
     webgpu::register_provider();
     m.add_function(wrap_pyfunction!(tensor_random::randperm, m)?)?;
     m.add_function(wrap_pyfunction!(tensor_random::_trunc_normal_, m)?)?;

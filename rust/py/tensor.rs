@@ -13,7 +13,7 @@ use super::convert;
 use super::dtype::{
     device_object, dtype_object, extract_dtype, extract_dtype_opt, PyDType, PyDevice,
 };
-use super::hooks::{python_hook, RemovableHandle};
+use super::hooks::{python_hook, python_post_accumulate_hook, RemovableHandle};
 use super::node::node_object;
 use crate::autograd::graph::with_node;
 use crate::autograd::hooks::next_hook_key;
@@ -275,23 +275,7 @@ impl PyTensor {
 
     /// Keeps `.grad` for this non-leaf tensor after backward (a no-op on leaves).
     fn retain_grad(&self) -> PyResult<()> {
-        if !self.t.requires_grad() {
-            return Err(PyRuntimeError::new_err(
-                "can't retain_grad on Tensor that has requires_grad=False",
-            ));
-        }
-        let Some(g) = self.t.grad_fn() else {
-            return Ok(());
-        };
-        let meta = self.t.autograd_meta_or_init();
-        if meta.retains_grad() {
-            return Ok(());
-        }
-        meta.set_retains_grad(true);
-        let weak = std::sync::Arc::downgrade(meta);
-        g.node
-            .with(|n| n.extras_mut().retains.push((g.output_nr, weak)));
-        Ok(())
+        Ok(crate::autograd::backward::retain_grad(&self.t)?)
     }
 
     /// Registers `hook(grad) -> Tensor | None`, called with this tensor's gradient.
@@ -322,30 +306,48 @@ impl PyTensor {
         }
     }
 
-    /// Computes the gradient of this tensor with respect to the graph's leaves.
+    /// Registers `hook(tensor) -> None` on a leaf, called after its `.grad` was updated.
+    fn register_post_accumulate_grad_hook(
+        slf: &Bound<'_, Self>,
+        hook: Py<PyAny>,
+    ) -> PyResult<RemovableHandle> {
+        let t = slf.borrow().t.clone();
+        if !t.requires_grad() {
+            return Err(PyRuntimeError::new_err(
+                "cannot register a hook on a tensor that doesn't require gradient",
+            ));
+        }
+        if !t.is_leaf() {
+            return Err(PyRuntimeError::new_err(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors",
+            ));
+        }
+        let key = next_hook_key();
+        let hook = python_post_accumulate_hook(hook, slf)?;
+        let meta = t.autograd_meta_or_init();
+        meta.add_post_accumulate_hook(key, hook);
+        Ok(RemovableHandle::leaf(key, meta))
+    }
+
+    /// Computes the gradient of this tensor with respect to the graph's leaves (or only
+    /// `inputs`), accumulated into their `.grad`.
     #[pyo3(signature = (gradient=None, retain_graph=None, create_graph=false, inputs=None))]
     fn backward(
         &self,
+        py: Python<'_>,
         gradient: Option<&Bound<'_, PyAny>>,
         retain_graph: Option<bool>,
         create_graph: bool,
         inputs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        if inputs.is_some_and(|i| !i.is_none()) {
-            return Err(pyo3::exceptions::PyNotImplementedError::new_err(
-                "backward(inputs=...) is not supported yet",
-            ));
-        }
-        let grad = match gradient {
-            Some(g) if !g.is_none() => Some(args::tensor_arg(g, "backward", "gradient")?),
-            _ => None,
-        };
-        Ok(crate::autograd::backward(
+        super::autograd::run_backward(
+            py,
             std::slice::from_ref(&self.t),
-            &[grad],
+            gradient,
             retain_graph,
             create_graph,
-        )?)
+            inputs,
+        )
     }
 
     fn detach(&self) -> PyTensor {

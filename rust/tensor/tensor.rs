@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use super::dtype::{DType, Element};
 use super::shape::{Dims, Layout};
 use super::storage::{Device, Storage};
+use crate::autograd::inference;
 use crate::autograd::meta::{AutogradMeta, GradFn};
 use crate::error::{Error, Result};
 
@@ -30,10 +31,13 @@ pub struct TensorImpl {
     /// For a view: the version its history was made at. An in-place change of the base (or of
     /// another view of it) makes that history stale; it is rebuilt when next read.
     history_version: AtomicU64,
+    /// Made under `inference_mode`: it never joins a graph (see `autograd::inference`).
+    inference: bool,
 }
 
 impl Tensor {
-    /// A tensor over `storage` with its own version counter and no autograd history.
+    /// A tensor over `storage` with its own version counter and no autograd history; an
+    /// inference tensor when made under `inference_mode`.
     pub fn from_parts(storage: Storage, layout: Layout, dtype: DType) -> Tensor {
         Self::build(
             storage,
@@ -42,9 +46,11 @@ impl Tensor {
             Arc::new(AtomicU64::new(0)),
             None,
             None,
+            inference::is_enabled(),
         )
     }
 
+    #[inline]
     fn build(
         storage: Storage,
         layout: Layout,
@@ -52,6 +58,7 @@ impl Tensor {
         version: VersionCounter,
         meta: Option<Arc<AutogradMeta>>,
         base: Option<Tensor>,
+        inference: bool,
     ) -> Tensor {
         let autograd = OnceLock::new();
         if let Some(m) = meta {
@@ -66,6 +73,7 @@ impl Tensor {
             autograd,
             base,
             history_version,
+            inference,
         }))
     }
 
@@ -123,6 +131,7 @@ impl Tensor {
             self.0.version.clone(),
             None,
             None,
+            self.0.inference,
         )
     }
 
@@ -137,6 +146,7 @@ impl Tensor {
             self.0.version.clone(),
             None,
             Some(base),
+            self.0.inference,
         )
     }
 
@@ -153,7 +163,15 @@ impl Tensor {
     /// `.data`: the same data with a fresh version counter, so in-place changes through it
     /// are invisible to autograd's checks (PyTorch's documented behaviour).
     pub fn data(&self) -> Tensor {
-        Self::from_parts(self.0.storage.clone(), self.0.layout.clone(), self.0.dtype)
+        Self::build(
+            self.0.storage.clone(),
+            self.0.layout.clone(),
+            self.0.dtype,
+            Arc::new(AtomicU64::new(0)),
+            None,
+            None,
+            self.0.inference,
+        )
     }
 
     /// A tensor with `source`'s data and this tensor's autograd identity: what
@@ -167,6 +185,7 @@ impl Tensor {
             self.0.version.clone(),
             meta,
             None,
+            source.0.inference,
         )
     }
 
@@ -216,6 +235,11 @@ impl Tensor {
 
     pub fn version(&self) -> u64 {
         self.0.version.load(Ordering::Relaxed)
+    }
+
+    /// Whether the tensor was made under `inference_mode` (views share their base's answer).
+    pub fn is_inference(&self) -> bool {
+        self.0.inference
     }
 
     /// Records an in-place modification.
@@ -318,6 +342,9 @@ impl Tensor {
             return Err(Error::runtime(
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
             ));
+        }
+        if flag {
+            inference::check_requires_grad(self)?;
         }
         if flag && !self.dtype().is_floating_point() {
             return Err(Error::runtime(

@@ -52,11 +52,22 @@ pub fn size_class(n: u64) -> u64 {
     base + (n - base).div_ceil(quarter) * quarter
 }
 
-/// A GPU buffer owned by a tensor's storage (or by the runtime); back to the pool on drop.
+/// A GPU buffer owned by a tensor's storage (or by the runtime); back to the pool on drop,
+/// or, for a buffer shared with wgpu-py, its reference released.
 pub struct GpuBuffer {
     raw: Handle,
     size: u64,
-    usage: Usage,
+    owner: Owner,
+}
+
+/// Who a [`GpuBuffer`]'s reference came from, and so where it goes on drop.
+#[derive(Copy, Clone, Debug)]
+enum Owner {
+    /// The caching allocator: back to the free list of this usage.
+    Pool(Usage),
+    /// A buffer made by wgpu-py code (see `interop.rs`), with its `WGPUBufferUsage` flags:
+    /// released on drop, never pooled.
+    Shared(u64),
 }
 
 // SAFETY: a WGPUBuffer handle may be used and released from any thread.
@@ -75,28 +86,52 @@ impl GpuBuffer {
             )));
         }
         let size = size_class(nbytes).min(limits.max_buffer_size.max(nbytes));
+        let owner = Owner::Pool(usage);
         if let Some(raw) = ctx.pool.lock().take(usage, size) {
-            return Ok(GpuBuffer { raw, size, usage });
+            return Ok(GpuBuffer { raw, size, owner });
         }
         let raw = create(ctx, size, usage)?;
         ctx.pool.lock().allocated += size;
-        Ok(GpuBuffer { raw, size, usage })
+        Ok(GpuBuffer { raw, size, owner })
+    }
+
+    /// Wraps a buffer made outside the pool, taking over one reference to it (released on
+    /// drop). Kernels bind its first `size` bytes; `usage` are its `WGPUBufferUsage` flags.
+    pub fn shared(raw: Handle, size: u64, usage: u64) -> GpuBuffer {
+        GpuBuffer {
+            raw,
+            size,
+            owner: Owner::Shared(usage),
+        }
     }
 
     pub fn raw(&self) -> Handle {
         self.raw
     }
 
-    /// Bytes actually allocated (the size class).
+    /// Bytes kernels may bind: the size class for pooled buffers.
     pub fn size(&self) -> u64 {
         self.size
+    }
+
+    /// Whether the buffer can be the source of a copy (readback copies into a staging
+    /// buffer; a shared buffer may lack the flag).
+    pub fn is_copy_source(&self) -> bool {
+        let flags = match self.owner {
+            Owner::Pool(usage) => usage.flags(),
+            Owner::Shared(flags) => flags,
+        };
+        flags & ffi::BUFFER_USAGE_COPY_SRC != 0
     }
 }
 
 impl Drop for GpuBuffer {
     fn drop(&mut self) {
-        if let Some(ctx) = opened() {
-            ctx.pool.lock().give_back(self.usage, self.size, self.raw);
+        let Some(ctx) = opened() else { return };
+        match self.owner {
+            Owner::Pool(usage) => ctx.pool.lock().give_back(usage, self.size, self.raw),
+            // SAFETY: this buffer owned one reference (taken in `interop.rs`).
+            Owner::Shared(_) => unsafe { (ctx.api.wgpuBufferRelease)(self.raw) },
         }
     }
 }

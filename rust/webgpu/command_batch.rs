@@ -99,28 +99,16 @@ impl CommandBatch {
         }
         let arena = self.arena.as_ref().map(GpuBuffer::raw).unwrap_or_default();
         let slot = self.dispatches * PARAM_SLOT;
+        let group = bind_group(ctx, pipeline, arena, slot, buffers)?;
         self.params.resize(slot + PARAM_SLOT, 0);
         for (i, w) in params.iter().enumerate() {
             self.params[slot + 4 * i..slot + 4 * i + 4].copy_from_slice(&w.to_le_bytes());
         }
-        let mut entries = Vec::with_capacity(buffers.len() + 1);
-        entries.push(entry(0, arena, slot as u64, PARAM_SLOT as u64));
-        for (i, b) in buffers.iter().enumerate() {
-            entries.push(entry(i as u32 + 1, b.raw(), 0, b.size()));
-        }
-        let desc = ffi::BindGroupDescriptor {
-            next_in_chain: std::ptr::null(),
-            label: ffi::StringView::empty(),
-            layout: pipeline.layout,
-            entry_count: entries.len(),
-            entries: entries.as_ptr(),
-        };
         let pass = self.pass(ctx);
         let api = &ctx.api;
-        // SAFETY: the descriptor points at live locals; the pass keeps the bind group alive
+        // SAFETY: live pass, pipeline and bind group; the pass keeps the bind group alive
         // after it is released here.
         unsafe {
-            let group = (api.wgpuDeviceCreateBindGroup)(ctx.device, &desc);
             (api.wgpuComputePassEncoderSetPipeline)(pass, pipeline.pipeline);
             (api.wgpuComputePassEncoderSetBindGroup)(pass, 0, group, 0, std::ptr::null());
             (api.wgpuComputePassEncoderDispatchWorkgroups)(pass, grid.0, grid.1, grid.2);
@@ -158,18 +146,19 @@ impl CommandBatch {
         };
     }
 
-    /// Submits everything recorded. Validation errors of the recorded commands surface here.
+    /// Submits everything recorded. Validation errors of the recorded commands surface here
+    /// (WebGPU reports errors of encoded commands when the encoder is finished).
     pub fn submit(&mut self, ctx: &Context) -> Result<()> {
         if self.encoder.is_null() {
             return Ok(());
         }
-        self.end_pass(ctx);
         let api = &ctx.api;
         let (encoder, arena) = (self.encoder, self.arena.take());
         let params = std::mem::take(&mut self.params);
-        self.encoder = std::ptr::null_mut();
         self.dispatches = 0;
         ctx.checked("a batch of GPU commands", || unsafe {
+            self.end_pass(ctx);
+            self.encoder = std::ptr::null_mut();
             if let Some(arena) = &arena {
                 (api.wgpuQueueWriteBuffer)(
                     ctx.queue,
@@ -187,6 +176,45 @@ impl CommandBatch {
             (api.wgpuCommandEncoderRelease)(encoder);
         })
     }
+}
+
+/// The bind group of one dispatch: its parameter slot of `arena` (binding 0), then `buffers`.
+/// Created inside an error scope: a buffer kernels cannot bind (destroyed, or shared from
+/// wgpu-py with the wrong usage) raises here, at the op that used it, and the batch stays
+/// valid for the work already in it.
+fn bind_group(
+    ctx: &Context,
+    pipeline: Pipeline,
+    arena: Handle,
+    slot: usize,
+    buffers: &[&GpuBuffer],
+) -> Result<Handle> {
+    let mut entries = Vec::with_capacity(buffers.len() + 1);
+    entries.push(entry(0, arena, slot as u64, PARAM_SLOT as u64));
+    for (i, b) in buffers.iter().enumerate() {
+        entries.push(entry(i as u32 + 1, b.raw(), 0, b.size()));
+    }
+    let desc = ffi::BindGroupDescriptor {
+        next_in_chain: std::ptr::null(),
+        label: ffi::StringView::empty(),
+        layout: pipeline.layout,
+        entry_count: entries.len(),
+        entries: entries.as_ptr(),
+    };
+    let api = &ctx.api;
+    // SAFETY: the descriptor points at live locals.
+    let mut group = std::ptr::null_mut();
+    let checked = ctx.checked("binding a kernel's buffers", || unsafe {
+        group = (api.wgpuDeviceCreateBindGroup)(ctx.device, &desc);
+    });
+    if let Err(e) = checked {
+        if !group.is_null() {
+            // SAFETY: the (invalid) group created above, not used anywhere.
+            unsafe { (api.wgpuBindGroupRelease)(group) };
+        }
+        return Err(e);
+    }
+    Ok(group)
 }
 
 fn entry(binding: u32, buffer: Handle, offset: u64, size: u64) -> ffi::BindGroupEntry {

@@ -6,7 +6,7 @@
 //! shared with wgpu-py). Struct layouts follow the headers in `wgpu/resources/`.
 //!
 //! Calls that abort in this wgpu-native version (`wgpuInstanceWaitAny`, the async pipeline
-//! creations) are deliberately absent: readback and error scopes resolve through
+//! creations, `wgpuBufferGetMapState`) are deliberately absent: readback and error scopes resolve through
 //! `wgpuDevicePoll` with `AllowProcessEvents` callbacks.
 
 use std::ffi::{c_char, c_void};
@@ -206,7 +206,10 @@ api! {
     wgpuDeviceAddRef: fn(Handle);
     wgpuDeviceGetQueue: fn(Handle) -> Handle;
     wgpuDeviceCreateBuffer: fn(Handle, *const BufferDescriptor) -> Handle;
+    wgpuBufferAddRef: fn(Handle);
     wgpuBufferRelease: fn(Handle);
+    wgpuBufferGetSize: fn(Handle) -> u64;
+    wgpuBufferGetUsage: fn(Handle) -> u64;
     wgpuBufferMapAsync: fn(Handle, u64, usize, usize, BufferMapCallbackInfo) -> Future;
     wgpuBufferGetConstMappedRange: fn(Handle, usize, usize) -> *const c_void;
     wgpuBufferUnmap: fn(Handle);

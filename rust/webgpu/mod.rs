@@ -13,13 +13,15 @@
 //! The device itself comes from wgpu-py through [`context`]: Python picks the adapter and
 //! creates the device; this module drives the same `libwgpu_native` through `webgpu.h`
 //! ([`ffi`]). Buffers come from the caching allocator in [`buffer_pool`]; how each dtype is
-//! held on the GPU is in [`element`].
+//! held on the GPU is in [`element`]. [`interop`] shares buffers with wgpu-py code in both
+//! directions.
 
 pub mod buffer_pool;
 pub mod command_batch;
 pub mod context;
 pub mod element;
 pub mod ffi;
+pub mod interop;
 pub mod kernels;
 pub mod pipeline_cache;
 pub mod transfer;
@@ -66,7 +68,9 @@ pub fn to_gpu(x: &Tensor) -> Result<Tensor> {
 /// A contiguous CPU copy of the GPU tensor `x` (waits for the work that produces it).
 pub fn to_cpu(x: &Tensor) -> Result<Tensor> {
     let e = GpuElement::of(x.dtype())?;
-    let src = if x.is_contiguous() {
+    // Readback copies the bytes into a staging buffer; a buffer shared from wgpu-py without
+    // COPY_SRC is first copied by a kernel into one of ours.
+    let src = if x.is_contiguous() && kernels::buffer(x).is_copy_source() {
         x.clone()
     } else {
         let c = Tensor::empty(x.shape(), x.dtype(), x.device())?;
@@ -87,6 +91,12 @@ pub fn to_cpu(x: &Tensor) -> Result<Tensor> {
         Layout::contiguous(x.shape()),
         x.dtype(),
     ))
+}
+
+/// Bytes one element of `dtype` takes in a GPU buffer (bool is a 32-bit word; int64 is 4
+/// bytes on adapters without shader-int64).
+pub fn element_size(dtype: DType) -> Result<usize> {
+    Ok(GpuElement::of(dtype)?.bytes)
 }
 
 /// Submits recorded work and waits until the GPU has finished it.

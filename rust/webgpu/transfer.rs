@@ -70,11 +70,14 @@ fn map_read(ctx: &Context, staging: &GpuBuffer, nbytes: usize) -> Result<Vec<u8>
         userdata2: std::ptr::null_mut(),
     };
     let api = &ctx.api;
-    // SAFETY: `status` outlives the callback (we poll until it has run).
-    unsafe { (api.wgpuBufferMapAsync)(staging.raw(), ffi::MAP_MODE_READ, 0, nbytes, info) };
+    // SAFETY: `status` outlives the callback: we poll until it has run, error or not.
+    let requested = ctx.checked("mapping a buffer for readback", || unsafe {
+        (api.wgpuBufferMapAsync)(staging.raw(), ffi::MAP_MODE_READ, 0, nbytes, info)
+    });
     while status.is_none() {
         wait_idle(ctx);
     }
+    requested?;
     match status {
         Some((ffi::MAP_ASYNC_STATUS_SUCCESS, _)) => {}
         Some((code, message)) => {

@@ -133,3 +133,44 @@ class set_grad_enabled(_GradMode):
         clone = set_grad_enabled(self._mode)
         clone._previous = [current]
         return clone
+
+
+class inference_mode(_GradMode):
+    """Inference mode: like ``no_grad``, and tensors made inside are *inference tensors*,
+    which can never join a graph (using one where autograd would save it raises an error).
+    ``enable_grad`` inside does not turn recording back on. ``inference_mode(False)`` is a
+    no-op block with gradients enabled.
+
+    Usable as ``with inference_mode():``, ``@inference_mode()`` and ``@inference_mode``.
+
+    >>> import ferrograd
+    >>> x = ferrograd.ones(2, requires_grad=True)
+    >>> with ferrograd.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad, y.is_inference(), ferrograd.is_inference_mode_enabled()
+    (False, True, False)
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self.mode = mode
+        self._states: list[tuple[bool, bool]] = []
+
+    def __enter__(self) -> None:
+        self._states.append((_core._set_inference_mode(self.mode), _core._set_grad_enabled(not self.mode)))
+
+    def __exit__(self, *exc: object) -> None:
+        inference, grad = self._states.pop()
+        _core._set_grad_enabled(grad)
+        _core._set_inference_mode(inference)
+
+    def clone(self) -> inference_mode:
+        return self.__class__(self.mode)
+
+
+is_inference_mode_enabled = _core.is_inference_mode_enabled

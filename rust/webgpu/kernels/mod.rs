@@ -69,6 +69,13 @@ pub fn launch(
 }
 
 /// Element counts and offsets must fit the kernels' 32-bit index arithmetic.
+///
+/// Within one buffer they always do: a binding covers at most
+/// `max_storage_buffer_binding_size` bytes (under 4 GiB on Vulkan, whose range limit is a
+/// 32-bit number), and WGSL indexes arrays with 32-bit integers anyway. Only broadcast
+/// shapes can count more elements than memory holds (a reduction over an `expand`ed
+/// tensor); they get this error. Going past it would mean binding sub-ranges of a buffer and
+/// splitting the dispatch, which no tensor that fits a binding needs.
 pub fn word(n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| {
         Error::runtime(format!(
