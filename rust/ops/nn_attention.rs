@@ -179,7 +179,7 @@ fn fused_attention(
             &[Some(q), Some(k), Some(v)],
             saved,
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

@@ -149,7 +149,7 @@ fn batched(
             weight,
             bias,
             &out,
-        );
+        )?;
     }
     Ok(out)
 }
@@ -164,15 +164,21 @@ fn conv_form(form: ConvForm, a: &Tensor, b: &Tensor, geom: &ConvGeometry) -> Res
             has_bias: false,
             name: "ConvolutionBackwardBackward0",
         };
-        record_node(node, a, b, None, &out);
+        record_node(node, a, b, None, &out)?;
     }
     Ok(out)
 }
 
-fn record_node(node: ConvBackward, a: &Tensor, b: &Tensor, bias: Option<&Tensor>, out: &Tensor) {
+fn record_node(
+    node: ConvBackward,
+    a: &Tensor,
+    b: &Tensor,
+    bias: Option<&Tensor>,
+    out: &Tensor,
+) -> Result<()> {
     // Each operand's gradient needs the other operand.
     let saved = smallvec![save_if(b.requires_grad(), a), save_if(a.requires_grad(), b)];
-    record(node, &[Some(a), Some(b), bias], saved, &[out]);
+    record(node, &[Some(a), Some(b), bias], saved, &[out])
 }
 
 /// Runs the kernel for `form`. 3-D operands (1-D convolution) are seen as 4-D with height 1,

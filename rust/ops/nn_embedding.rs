@@ -58,7 +58,7 @@ pub fn embedding(
                 factor.as_ref().map(SavedTensor::input)
             ],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -121,7 +121,7 @@ fn rows_op(x: &Tensor, idx: &Tensor, scatter: bool, rows: usize) -> Result<Tenso
             &[Some(x)],
             smallvec![Some(SavedTensor::input(idx))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

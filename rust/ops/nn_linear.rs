@@ -68,7 +68,7 @@ pub fn addmm(bias: &Tensor, m1: &Tensor, m2: &Tensor) -> Result<Tensor> {
             &[Some(bias), Some(m1), Some(m2)],
             saved,
             &[&product],
-        );
+        )?;
     }
     Ok(product)
 }

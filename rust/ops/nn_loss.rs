@@ -80,7 +80,7 @@ fn nll_loss_parts(
             weight.map(SavedTensor::input),
             Some(SavedTensor::input(&total_weight)),
         ];
-        record(node, &[Some(input)], saved, &[&out]);
+        record(node, &[Some(input)], saved, &[&out])?;
     }
     Ok((out, total_weight))
 }
@@ -212,7 +212,7 @@ fn class_op(
             Some(SavedTensor::input(target)),
             weight.map(SavedTensor::input)
         ];
-        record(node, &[Some(x)], saved, &[&out]);
+        record(node, &[Some(x)], saved, &[&out])?;
     }
     Ok(out)
 }
@@ -402,7 +402,7 @@ fn divide_by_count(x: &Tensor, count: f64) -> Result<Tensor> {
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
@@ -527,7 +527,7 @@ pub fn pointwise_loss(
             Some(SavedTensor::input(input)),
             Some(SavedTensor::input(target))
         ];
-        record(node, &[Some(input), Some(target)], saved, &[&out]);
+        record(node, &[Some(input), Some(target)], saved, &[&out])?;
     }
     Ok(out)
 }
@@ -636,7 +636,7 @@ pub fn binary_cross_entropy(
             weight.map(SavedTensor::input),
         ];
         let node = BinaryCrossEntropyBackward { reduction, numel };
-        record(node, &[Some(input), Some(target)], saved, &[&out]);
+        record(node, &[Some(input), Some(target)], saved, &[&out])?;
     }
     Ok(out)
 }

@@ -378,7 +378,7 @@ impl NormBackward {
                 Some(SavedTensor::input(mean)),
                 Some(SavedTensor::input(rstd)),
             ];
-            record(self, &[Some(x), weight, bias], saved, &[&out]);
+            record(self, &[Some(x), weight, bias], saved, &[&out])?;
         }
         Ok(out)
     }

@@ -129,7 +129,7 @@ fn padded(x: &Tensor, pads: &[[i64; 2]], mode: PadMode, k: usize) -> Result<Tens
             in_shape: x.shape_dims(),
             adjoint: false,
         };
-        record(node, &[Some(x)], smallvec![], &[&out]);
+        record(node, &[Some(x)], smallvec![], &[&out])?;
     }
     Ok(out)
 }
@@ -151,7 +151,7 @@ fn unpadded(
             in_shape: in_shape.into(),
             adjoint: true,
         };
-        record(node, &[Some(g)], smallvec![], &[&out]);
+        record(node, &[Some(g)], smallvec![], &[&out])?;
     }
     Ok(out)
 }

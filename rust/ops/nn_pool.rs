@@ -214,25 +214,31 @@ pub fn max_pool2d(x: &Tensor, args: &PoolArgs) -> Result<(Tensor, Tensor)> {
     };
     let (values, indices) = backend::max_pool2d(x, &geom)?;
     if is_recording(&[x]) {
-        record_plane_node(true, [h, w], x, &indices, &values);
+        record_plane_node(true, [h, w], x, &indices, &values)?;
     }
     Ok((values, indices))
 }
 
-fn record_plane_node(gather: bool, plane: [usize; 2], input: &Tensor, idx: &Tensor, out: &Tensor) {
+fn record_plane_node(
+    gather: bool,
+    plane: [usize; 2],
+    input: &Tensor,
+    idx: &Tensor,
+    out: &Tensor,
+) -> Result<()> {
     record(
         PlaneIndexBackward { gather, plane },
         &[Some(input)],
         smallvec![Some(SavedTensor::input(idx))],
         &[out],
-    );
+    )
 }
 
 /// `out[p, k] = x[p, idx[p, k]]` per plane, recorded (the form max pooling takes).
 fn plane_gather(x: &Tensor, idx: &Tensor, plane: [usize; 2]) -> Result<Tensor> {
     let out = backend::plane_gather(x, idx)?;
     if is_recording(&[x]) {
-        record_plane_node(true, plane, x, idx, &out);
+        record_plane_node(true, plane, x, idx, &out)?;
     }
     Ok(out)
 }
@@ -241,7 +247,7 @@ fn plane_gather(x: &Tensor, idx: &Tensor, plane: [usize; 2]) -> Result<Tensor> {
 fn plane_scatter(g: &Tensor, idx: &Tensor, plane: [usize; 2]) -> Result<Tensor> {
     let out = backend::plane_scatter_add(g, idx, plane)?;
     if is_recording(&[g]) {
-        record_plane_node(false, plane, g, idx, &out);
+        record_plane_node(false, plane, g, idx, &out)?;
     }
     Ok(out)
 }
@@ -427,7 +433,7 @@ fn avg_pool(
             &[Some(x)],
             smallvec![],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }

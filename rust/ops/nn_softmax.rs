@@ -37,7 +37,7 @@ pub fn softmax(x: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
             &[Some(&x)],
             smallvec![Some(SavedTensor::output(&out, 0))],
             &[&out],
-        );
+        )?;
     }
     Ok(out)
 }
