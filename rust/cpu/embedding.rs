@@ -8,7 +8,7 @@ use crate::tensor::{Element, Tensor};
 use crate::with_dtype;
 
 /// PyTorch's error for an index outside the table.
-fn check_indices(idx: &[i64], rows: usize) -> Result<()> {
+pub fn check_indices(idx: &[i64], rows: usize) -> Result<()> {
     if idx.iter().any(|&i| i < 0 || i as usize >= rows) {
         return Err(Error::index("index out of range in self"));
     }

@@ -10,7 +10,7 @@ use crate::with_float_dtype;
 
 /// The class of each element, checked: `None` when ignored, PyTorch's error when outside
 /// `0..classes`.
-fn classes_of(target: &[i64], classes: usize, ignore_index: i64) -> Result<Vec<Option<usize>>> {
+pub fn classes_of(target: &[i64], classes: usize, ignore_index: i64) -> Result<Vec<Option<usize>>> {
     target
         .iter()
         .map(|&t| {

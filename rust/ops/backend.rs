@@ -295,8 +295,20 @@ pub fn nonzero(x: &Tensor) -> Result<Tensor> {
 // the CPU kernel runs, and the result goes back. Correct but slow; each use of these two
 // helpers is a WGSL kernel still to write.
 
+/// Operands the host fallback has copied off a device so far: tests check that an op with
+/// a device kernel leaves it unchanged.
+static HOST_FALLBACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many operands the host fallback has copied off a device in this process.
+pub fn host_fallbacks() -> usize {
+    HOST_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// `x`'s values in host memory (a copy when `x` lives on a device).
 fn host(x: &Tensor) -> Result<Tensor> {
+    if x.device() != Device::Cpu {
+        HOST_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     to_device(x, Device::Cpu)
 }
 
@@ -392,7 +404,13 @@ fn both_to((a, b): (Tensor, Tensor), device: Device) -> Result<(Tensor, Tensor)>
 }
 
 // The neural-network kernels (softmax, convolution, pooling, normalization, embedding,
-// nll loss, padding, dropout masks) exist for the CPU; other devices run them on the host.
+// nll loss, padding, dropout masks). Normalization, padding and embedding renormalization
+// run on the host for WebGPU tensors.
+
+/// `x` itself when contiguous, else a contiguous copy on its device.
+fn dense(x: &Tensor) -> Result<Tensor> {
+    contiguous_as(x, x.dtype())
+}
 
 /// Softmax (or log-softmax when `log`) of floating `x` along `dim`.
 pub fn softmax(x: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
@@ -401,7 +419,12 @@ pub fn softmax(x: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
             let slices = cpu::softmax::Slices::around(x.shape(), dim);
             cpu::softmax::forward(&cpu::contiguous(x)?, slices, log)
         }
-        d => to_device(&softmax(&host(x)?, dim, log)?, d),
+        Device::WebGpu => {
+            let x = dense(x)?;
+            let out = Tensor::empty(x.shape(), x.dtype(), x.device())?;
+            webgpu::softmax_into(&x, dim, log, &out)?;
+            Ok(out)
+        }
     }
 }
 
@@ -413,7 +436,11 @@ pub fn softmax_backward(g: &Tensor, y: &Tensor, dim: usize, log: bool) -> Result
             let (g, y) = (cpu::contiguous(g)?, cpu::contiguous(y)?);
             cpu::softmax::backward(&g, &y, slices, log)
         }
-        d => to_device(&softmax_backward(&host(g)?, &host(y)?, dim, log)?, d),
+        Device::WebGpu => {
+            let out = Tensor::empty(y.shape(), y.dtype(), y.device())?;
+            webgpu::softmax_backward_into(&dense(g)?, &dense(y)?, dim, log, &out)?;
+            Ok(out)
+        }
     }
 }
 
@@ -426,7 +453,7 @@ pub fn conv2d(
 ) -> Result<Tensor> {
     match a.device() {
         Device::Cpu => cpu::conv::conv2d(form, &cpu::contiguous(a)?, &cpu::contiguous(b)?, geom),
-        d => to_device(&conv2d(form, &host(a)?, &host(b)?, geom)?, d),
+        Device::WebGpu => webgpu::conv2d(form, &dense(a)?, &dense(b)?, geom),
     }
 }
 
@@ -434,7 +461,7 @@ pub fn conv2d(
 pub fn max_pool2d(x: &Tensor, geom: &super::nn_pool::MaxPoolGeometry) -> Result<(Tensor, Tensor)> {
     match x.device() {
         Device::Cpu => cpu::pool::max_pool2d(&cpu::contiguous(x)?, geom),
-        d => both_to(max_pool2d(&host(x)?, geom)?, d),
+        Device::WebGpu => webgpu::max_pool2d(&dense(x)?, geom),
     }
 }
 
@@ -442,7 +469,7 @@ pub fn max_pool2d(x: &Tensor, geom: &super::nn_pool::MaxPoolGeometry) -> Result<
 pub fn avg_pool2d(x: &Tensor, windows: &super::nn_pool::AvgPoolWindows) -> Result<Tensor> {
     match x.device() {
         Device::Cpu => cpu::pool::avg_pool2d(&cpu::contiguous(x)?, windows),
-        d => to_device(&avg_pool2d(&host(x)?, windows)?, d),
+        Device::WebGpu => webgpu::avg_pool2d(&dense(x)?, windows),
     }
 }
 
@@ -450,7 +477,7 @@ pub fn avg_pool2d(x: &Tensor, windows: &super::nn_pool::AvgPoolWindows) -> Resul
 pub fn avg_pool2d_backward(g: &Tensor, windows: &super::nn_pool::AvgPoolWindows) -> Result<Tensor> {
     match g.device() {
         Device::Cpu => cpu::pool::avg_pool2d_backward(&cpu::contiguous(g)?, windows),
-        d => to_device(&avg_pool2d_backward(&host(g)?, windows)?, d),
+        Device::WebGpu => webgpu::avg_pool2d_backward(&dense(g)?, windows),
     }
 }
 
@@ -459,7 +486,7 @@ pub fn avg_pool2d_backward(g: &Tensor, windows: &super::nn_pool::AvgPoolWindows)
 pub fn plane_gather(x: &Tensor, idx: &Tensor) -> Result<Tensor> {
     match x.device() {
         Device::Cpu => cpu::pool::plane_gather(&cpu::contiguous(x)?, &cpu::contiguous(idx)?),
-        d => to_device(&plane_gather(&host(x)?, &host(idx)?)?, d),
+        Device::WebGpu => webgpu::plane_gather(&dense(x)?, &dense(idx)?),
     }
 }
 
@@ -469,7 +496,7 @@ pub fn plane_scatter_add(g: &Tensor, idx: &Tensor, plane: [usize; 2]) -> Result<
         Device::Cpu => {
             cpu::pool::plane_scatter_add(&cpu::contiguous(g)?, &cpu::contiguous(idx)?, plane)
         }
-        d => to_device(&plane_scatter_add(&host(g)?, &host(idx)?, plane)?, d),
+        Device::WebGpu => webgpu::plane_scatter_add(&dense(g)?, &dense(idx)?, plane),
     }
 }
 
@@ -530,7 +557,7 @@ pub fn rows_gather(table: &Tensor, idx: &Tensor) -> Result<Tensor> {
         Device::Cpu => {
             cpu::embedding::rows_gather(&cpu::contiguous(table)?, &cpu::contiguous(idx)?)
         }
-        d => to_device(&rows_gather(&host(table)?, &host(idx)?)?, d),
+        Device::WebGpu => webgpu::rows_gather(&dense(table)?, &dense(idx)?),
     }
 }
 
@@ -540,7 +567,7 @@ pub fn rows_scatter_add(g: &Tensor, idx: &Tensor, rows: usize) -> Result<Tensor>
         Device::Cpu => {
             cpu::embedding::rows_scatter_add(&cpu::contiguous(g)?, &cpu::contiguous(idx)?, rows)
         }
-        d => to_device(&rows_scatter_add(&host(g)?, &host(idx)?, rows)?, d),
+        Device::WebGpu => webgpu::rows_scatter_add(&dense(g)?, &dense(idx)?, rows),
     }
 }
 
@@ -565,10 +592,15 @@ pub fn nll_loss(
     ignore_index: i64,
     dims: [usize; 3],
 ) -> Result<(Tensor, Tensor)> {
-    let c = |t: &Tensor| cpu::contiguous(&host(t)?);
-    let w = weight.map(c).transpose()?;
-    let result = cpu::nll_loss::forward(&c(x)?, &c(target)?, w.as_ref(), ignore_index, dims)?;
-    both_to(result, x.device())
+    let w = weight.map(dense).transpose()?;
+    let (x, target) = (dense(x)?, dense(target)?);
+    match x.device() {
+        Device::Cpu => cpu::nll_loss::forward(&x, &target, w.as_ref(), ignore_index, dims),
+        Device::WebGpu => {
+            let (losses, counted) = webgpu::nll_loss(&x, &target, w.as_ref(), ignore_index, dims)?;
+            Ok((losses, reduce(ReduceOp::Sum, &counted, &[0])?))
+        }
+    }
 }
 
 /// The adjoint of [`nll_loss`]'s per-element losses: `[n, c, s]` with `-weight[t] g[n, s]`
@@ -580,10 +612,12 @@ pub fn nll_loss_backward(
     ignore_index: i64,
     dims: [usize; 3],
 ) -> Result<Tensor> {
-    let c = |t: &Tensor| cpu::contiguous(&host(t)?);
-    let w = weight.map(c).transpose()?;
-    let out = cpu::nll_loss::backward(&c(g)?, &c(target)?, w.as_ref(), ignore_index, dims)?;
-    to_device(&out, g.device())
+    let w = weight.map(dense).transpose()?;
+    let (g, target) = (dense(g)?, dense(target)?);
+    match g.device() {
+        Device::Cpu => cpu::nll_loss::backward(&g, &target, w.as_ref(), ignore_index, dims),
+        Device::WebGpu => webgpu::nll_loss_backward(&g, &target, w.as_ref(), ignore_index, dims),
+    }
 }
 
 /// `x` padded by `pads` (`[before, after]` per dim; negative crops in constant mode).
@@ -615,5 +649,12 @@ pub fn dropout_mask(
     p: f64,
     gen: &mut Generator,
 ) -> Result<Tensor> {
-    to_device(&cpu::dropout::mask(shape, dtype, p, gen)?, device)
+    match device {
+        Device::Cpu => cpu::dropout::mask(shape, dtype, p, gen),
+        Device::WebGpu => {
+            let out = Tensor::empty(shape, dtype, device)?;
+            webgpu::dropout_mask_into(&out, p, gen)?;
+            Ok(out)
+        }
+    }
 }

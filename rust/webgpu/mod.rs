@@ -29,16 +29,22 @@ pub mod transfer;
 pub use buffer_pool::GpuBuffer;
 pub use context::{set_device_provider, DeviceInfo, DeviceProvider, Features, Limits};
 pub use kernels::activation::{forward_into as activation_into, grad_into as activation_grad_into};
+pub use kernels::conv::conv2d;
 pub use kernels::elementwise::{
     compare_into, copy_into, fill, predicate_into, ternary_into, where_into,
 };
 pub use kernels::fused::{
     add_scaled_into, addcdiv_into, addcmul_into, lerp_into, lerp_scalar_into,
 };
+pub use kernels::lookup::{nll_loss, nll_loss_backward, rows_gather, rows_scatter_add};
 pub use kernels::math::{binary_into, unary_into};
 pub use kernels::matmul::bmm_into;
-pub use kernels::random::sample_into;
+pub use kernels::pool::{
+    avg_pool2d, avg_pool2d_backward, max_pool2d, plane_gather, plane_scatter_add,
+};
+pub use kernels::random::{dropout_mask_into, sample_into};
 pub use kernels::reduce::{arg_reduce, reduce};
+pub use kernels::softmax::{backward_into as softmax_backward_into, forward_into as softmax_into};
 
 use crate::error::Result;
 use crate::tensor::{DType, Layout, Storage, Tensor};

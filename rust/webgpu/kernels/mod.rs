@@ -3,13 +3,18 @@
 //! [`launch`].
 
 pub mod activation;
+pub mod conv;
 pub mod elementwise;
 pub mod float_math;
 pub mod fused;
+pub mod indexed;
+pub mod lookup;
 pub mod math;
 pub mod matmul;
+pub mod pool;
 pub mod random;
 pub mod reduce;
+pub mod softmax;
 
 use super::buffer_pool::GpuBuffer;
 use super::command_batch::Grid;
@@ -92,4 +97,42 @@ pub fn word(n: usize) -> Result<u32> {
             "WebGPU: {n} elements are more than the kernels' 32-bit indices address"
         ))
     })
+}
+
+/// Kernels of a family file that holds several: the file's preamble (the text before its
+/// first `// @kernel` line), then each named section (from `// @kernel name` up to the next
+/// such line) in order: one with an entry point, and any helper sections it needs.
+pub fn sections(file: &str, names: &[&str]) -> String {
+    let mut parts = file.split("// @kernel ");
+    let mut out = parts.next().unwrap_or_default().to_string();
+    let parts: Vec<&str> = parts.collect();
+    for name in names {
+        let body = parts
+            .iter()
+            .find_map(|p| p.strip_prefix(name).filter(|rest| rest.starts_with('\n')))
+            .unwrap_or_else(|| panic!("shader section {name} is missing"));
+        out += body;
+    }
+    out
+}
+
+/// Records a dispatch of the kernel `key` over `count` items, 256 per workgroup (grids past
+/// the per-dimension limit fold into 2-D).
+pub fn launch_items(
+    key: &str,
+    source: impl FnOnce() -> String,
+    params: &[u32],
+    buffers: &[&GpuBuffer],
+    count: usize,
+) -> Result<()> {
+    if count == 0 {
+        return Ok(());
+    }
+    launch(
+        key,
+        source,
+        params,
+        buffers,
+        grid(count.div_ceil(256) as u64, 1)?,
+    )
 }

@@ -8,7 +8,7 @@ use super::{buffer, float_math, grid, launch, shader, word};
 use crate::cpu::random::Generator;
 use crate::error::{Error, Result};
 use crate::ops::kinds::Distribution;
-use crate::tensor::{DType, Tensor};
+use crate::tensor::{DType, Scalar, Tensor};
 use crate::webgpu::element::GpuElement;
 
 const TEMPLATE: &str = include_str!("../../../shaders/random.wgsl");
@@ -25,11 +25,7 @@ pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) -> Res
         return Ok(());
     }
     let e = GpuElement::of(out.dtype())?;
-    let key = gen.next_u64();
-    let mut params = vec![0u32; 8];
-    params[0] = word(n)?;
-    params[1] = key as u32;
-    params[2] = (key >> 32) as u32;
+    let mut params = keyed_params(n, gen)?;
     let (name, value) = match (dist, out.dtype()) {
         (Distribution::Uniform, DType::Float64) => ("uniform", unit_f64("r.x", "r.y")),
         (Distribution::Uniform, _) => ("uniform", "unit_f32(r.x)".to_string()),
@@ -73,6 +69,53 @@ pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) -> Res
             ("integers", e.convert_from(&from, &expr))
         }
     };
+    draw(out, name, &value, &params)
+}
+
+/// A dropout mask in `out` (floating, contiguous): `1 / (1 - p)` with probability `1 - p`,
+/// else 0.
+pub fn dropout_mask_into(out: &Tensor, p: f64, gen: &mut Generator) -> Result<()> {
+    let e = GpuElement::of(out.dtype())?;
+    let keep = 1.0 - p;
+    let scale = if keep > 0.0 { 1.0 / keep } else { 0.0 };
+    let mut params = keyed_params(out.numel(), gen)?;
+    params[4..6].copy_from_slice(&e.words(Scalar::Float(keep))?);
+    params[6..8].copy_from_slice(&e.words(Scalar::Float(scale))?);
+    let unit = if e.value == "f64" {
+        unit_f64("r.x", "r.y")
+    } else {
+        "unit_f32(r.x)".to_string()
+    };
+    let value = format!(
+        "select(F(0), {}, {unit} < {})",
+        e.from_words("param(6u)", "param(7u)"),
+        e.from_words("param(4u)", "param(5u)")
+    );
+    draw(out, "dropout", &value, &params)
+}
+
+/// Parameter words for `n` draws under a fresh key from `gen` (words 4..8 left for the op).
+fn keyed_params(n: usize, gen: &mut Generator) -> Result<Vec<u32>> {
+    let key = gen.next_u64();
+    Ok(vec![
+        word(n)?,
+        key as u32,
+        (key >> 32) as u32,
+        0,
+        0,
+        0,
+        0,
+        0,
+    ])
+}
+
+/// Records the fill of `out` with `value` (WGSL made from the random words `r`).
+fn draw(out: &Tensor, name: &str, value: &str, params: &[u32]) -> Result<()> {
+    let n = out.numel();
+    if n == 0 {
+        return Ok(());
+    }
+    let e = GpuElement::of(out.dtype())?;
     let variant = format!("random:{name}:{}", e.dtype.name());
     let source = || {
         let math = if out.dtype().is_floating_point() {
@@ -84,14 +127,14 @@ pub fn sample_into(dist: Distribution, out: &Tensor, gen: &mut Generator) -> Res
             TEMPLATE,
             &[
                 ("BINDINGS", &(e.declare(1, "out", true) + &math)),
-                ("STORE", &e.store("out", "i", &value)),
+                ("STORE", &e.store("out", "i", value)),
             ],
         )
     };
     launch(
         &variant,
         source,
-        &params,
+        params,
         &[buffer(out)],
         grid(n.div_ceil(256) as u64, 1)?,
     )

@@ -1,0 +1,106 @@
+// Lookups by int64 indices: rows of a [rows, dim] table (embedding) and their adjoint, and
+// the negative log-likelihood loss's pick of one class per element and its adjoint. The
+// indices were checked on the host. Adjoints either gather (nll) or give each invocation
+// whole columns (rows_scatter_add), so no float atomics are needed.
+//
+// Placeholders, filled in by rust/webgpu/kernels/lookup.rs:
+//   BINDINGS  `out` (binding 1), the kernel's other operands; `T`, `I` (see indexed.rs)
+//
+// Parameter 0 is the item count.
+
+{{BINDINGS}}
+
+fn item(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+    return workgroup_index(wid, nwg) * 256u + lid;
+}
+
+// @kernel rows_gather
+// out[k, d] = table[idx[k], d]; parameter 1 is dim.
+@compute @workgroup_size(256)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let i = item(wid, nwg, lid);
+    if (i >= param(0u)) {
+        return;
+    }
+    let dim = param(1u);
+    out[i] = table[u32(idx[i / dim]) * dim + i % dim];
+}
+
+// @kernel rows_scatter_add
+// out[idx[k], d] += g[k, d] into a zeroed [rows, dim] table, one invocation per column d;
+// parameters 1 rows, 2 the index count.
+@compute @workgroup_size(256)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let d = item(wid, nwg, lid);
+    let dim = param(0u);
+    if (d >= dim) {
+        return;
+    }
+    for (var r = 0u; r < param(1u); r++) {
+        out[r * dim + d] = T(0);
+    }
+    for (var k = 0u; k < param(2u); k++) {
+        let at = u32(idx[k]) * dim + d;
+        out[at] = out[at] + g[k * dim + d];
+    }
+}
+
+// @kernel nll_ignore
+// Whether target class t is the ignored index (parameters 3 has one, 4..6 its words).
+fn ignored(t: I) -> bool {
+    return param(3u) != 0u && t == index_param(4u);
+}
+
+// @kernel nll_loss
+// Per element e = (n, s) of x seen as [n, c, s]: counted[e] = weight[t] (0 when ignored)
+// and out[e] = -counted[e] x[n, t, s]; parameters 1 c, 2 s.
+@compute @workgroup_size(256)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let e = item(wid, nwg, lid);
+    if (e >= param(0u)) {
+        return;
+    }
+    let c = param(1u);
+    let s = param(2u);
+    let t = targets[e];
+    if (ignored(t)) {
+        out[e] = T(0);
+        counted[e] = T(0);
+        return;
+    }
+    let w = weight[u32(t)];
+    out[e] = -w * x[((e / s) * c + u32(t)) * s + e % s];
+    counted[e] = w;
+}
+
+// @kernel nll_loss_grad
+// out[n, k, s] = -weight[t] g[n, s] where k is the target t, else 0; parameters 1 c, 2 s.
+@compute @workgroup_size(256)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let i = item(wid, nwg, lid);
+    if (i >= param(0u)) {
+        return;
+    }
+    let c = param(1u);
+    let s = param(2u);
+    let e = (i / (c * s)) * s + i % s;
+    let t = targets[e];
+    let hit = !ignored(t) && u32(t) == (i / s) % c;
+    out[i] = select(T(0), -weight[select(0u, u32(t), hit)] * g[e], hit);
+}
