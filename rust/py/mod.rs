@@ -99,6 +99,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_allocated, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_memory_reserved, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu::_webgpu_empty_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(webgpu::_host_fallbacks, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_export_buffer, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_import_buffer, m)?)?;
     m.add_function(wrap_pyfunction!(webgpu_interop::_webgpu_element_size, m)?)?;

@@ -81,3 +81,10 @@ pub fn _webgpu_memory_reserved() -> u64 {
 pub fn _webgpu_empty_cache() {
     webgpu::empty_cache()
 }
+
+/// How many operands ops have copied off a device to run a host kernel (the tests check
+/// that ops with WGSL kernels leave it unchanged).
+#[pyfunction]
+pub fn _host_fallbacks() -> usize {
+    crate::ops::backend::host_fallbacks()
+}

@@ -1,0 +1,112 @@
+"""Ops with WGSL kernels run on the GPU, forward and backward: each case computes on WebGPU
+tensors, checks that no operand was copied to the host to run a CPU kernel there (the
+extension counts such copies), and compares the results and gradients with the CPU's.
+Skipped (with the reason) where no WebGPU adapter exists."""
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import ferrograd
+import ferrograd.nn.functional as F
+from ferrograd import _core
+
+pytestmark = pytest.mark.skipif(not ferrograd.webgpu.is_available(), reason="no WebGPU adapter on this machine")
+
+RNG = np.random.default_rng(7)
+
+
+def floats(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+def targets(n: int, classes: int) -> np.ndarray:
+    return RNG.integers(0, classes, size=n)
+
+
+# name -> (op on ferrograd tensors, its float inputs, its other (non-differentiable) inputs)
+CASES: dict[str, tuple[Callable[..., ferrograd.Tensor], list[np.ndarray], list[np.ndarray]]] = {
+    "exp_log1p_erf": (lambda x: x.exp().sum() + x.abs().log1p() * x.erf(), [floats(5, 4)], []),
+    "atan2_fmod_pow": (lambda a, b: a.atan2(b) + a.fmod(1.5) + a.abs().pow(b), [floats(3, 4), floats(3, 4)], []),
+    "clamp_where": (lambda x: x.clamp(-0.5, 0.7) * ferrograd.isnan(x).logical_not(), [floats(6)], []),
+    "activations": (
+        lambda x: F.gelu(x) + F.silu(x) + F.mish(x) + F.softplus(x) + F.elu(x) + F.leaky_relu(x) + F.hardswish(x),
+        [floats(4, 5)],
+        [],
+    ),
+    "reductions": (
+        lambda x: x.std(dim=1) + x.amax(dim=0).sum() + x.logsumexp(dim=1) + x.prod(dim=1),
+        [floats(3, 4)],
+        [],
+    ),
+    "fused": (
+        lambda a, b: ferrograd.lerp(a, b, 0.3) + ferrograd.addcmul(a, a, b, value=0.5),
+        [floats(4), floats(4)],
+        [],
+    ),
+    "softmax": (lambda x: F.softmax(x, dim=1) * F.log_softmax(x, dim=0), [floats(3, 5)], []),
+    "conv2d_groups": (
+        lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, dilation=1, groups=2),
+        [floats(2, 4, 7, 6), floats(6, 2, 3, 3), floats(6)],
+        [],
+    ),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 3, stride=2, padding=1), [floats(2, 3, 7, 6)], []),
+    "avg_pool2d": (
+        lambda x: (
+            F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)
+            + 0 * F.adaptive_avg_pool2d(x, 4)[..., :4, :3]
+        ),
+        [floats(2, 3, 7, 6)],
+        [],
+    ),
+    "embedding": (lambda w, i: F.embedding(i, w), [floats(10, 3)], [np.array([[1, 4, 4], [9, 0, 1]])]),
+    "cross_entropy": (
+        lambda x, t: F.cross_entropy(x, t, ignore_index=2),
+        [floats(6, 5)],
+        [targets(6, 5)],
+    ),
+    "nll_loss_weighted": (
+        lambda x, t, w: F.nll_loss(F.log_softmax(x, dim=1), t, weight=w),
+        [floats(6, 4)],
+        [targets(6, 4), np.array([0.5, 1.0, 2.0, 0.25], dtype=np.float32)],
+    ),
+}
+
+
+def run(case: str, device: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    fn, diff, other = CASES[case]
+    xs = [ferrograd.tensor(a, device=device, requires_grad=True) for a in diff]
+    rest = [ferrograd.tensor(a, device=device) for a in other]
+    out = fn(*xs, *rest)
+    out.sum().backward()
+    return out.detach().cpu().numpy(), [x.grad.cpu().numpy() for x in xs]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_runs_on_the_gpu_and_matches_the_cpu(case):
+    expected, expected_grads = run(case, "cpu")
+    before = _core._host_fallbacks()
+    got, grads = run(case, "webgpu")
+    assert _core._host_fallbacks() == before, f"{case} copied operands to the host"
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    for g, e in zip(grads, expected_grads, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+
+
+def test_dropout_masks_are_drawn_on_the_gpu():
+    x = ferrograd.ones(10_000, device="webgpu", requires_grad=True)
+    before = _core._host_fallbacks()
+    y = F.dropout(x, p=0.25)
+    y.sum().backward()
+    assert _core._host_fallbacks() == before
+    values = y.detach().cpu().numpy()
+    assert set(np.unique(values)) <= {0.0, np.float32(1 / 0.75)}
+    assert abs((values == 0).mean() - 0.25) < 0.03
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), values)
+
+
+def test_the_counter_sees_ops_still_on_the_host():
+    before = _core._host_fallbacks()
+    ferrograd.tensor([3.0, 1.0, 2.0], device="webgpu").sort()
+    assert _core._host_fallbacks() > before
