@@ -71,6 +71,18 @@ CASES: dict[str, tuple[Callable[..., ferrograd.Tensor], list[np.ndarray], list[n
         [floats(6, 4)],
         [targets(6, 4), np.array([0.5, 1.0, 2.0, 0.25], dtype=np.float32)],
     ),
+    "gather": (lambda x, i: x.gather(1, i), [floats(3, 5)], [np.array([[0, 4], [2, 2], [1, 0]])]),
+    "advanced_indexing": (lambda x, i: x[i] * x[i, 1:2], [floats(6, 3)], [np.array([0, 5, 5, 2, 0])]),
+    "scatter_add": (
+        lambda x, s, i: x.scatter_add(0, i, s),
+        [floats(3, 4), floats(2, 4)],
+        [np.array([[0, 1, 2, 0], [2, 2, 1, 0]])],
+    ),
+    "flip_roll_index_select": (
+        lambda x, i: x.flip(0) + x.roll(1, 1) + x.index_select(1, i),
+        [floats(4, 3)],
+        [np.array([2, 0, 2])],
+    ),
 }
 
 
@@ -104,6 +116,20 @@ def test_dropout_masks_are_drawn_on_the_gpu():
     assert set(np.unique(values)) <= {0.0, np.float32(1 / 0.75)}
     assert abs((values == 0).mean() - 0.25) < 0.03
     np.testing.assert_array_equal(x.grad.cpu().numpy(), values)
+
+
+def test_index_put_on_a_strided_view_keeps_the_last_write_and_adds_repeats():
+    for device in ("cpu", "webgpu"):
+        base = ferrograd.zeros(4, 6, device=device)
+        view = base[:, ::2]
+        index = ferrograd.tensor([2, 0, 2], device=device)
+        view[index] = ferrograd.tensor([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]], device=device)
+        view.index_put_((index,), ferrograd.ones(3, 3, device=device), accumulate=True)
+        result = base.cpu().numpy()
+        expected = np.zeros((4, 6), dtype=np.float32)
+        expected[2, ::2] = [9, 10, 11]
+        expected[0, ::2] = [5, 6, 7]
+        np.testing.assert_array_equal(result, expected)
 
 
 def test_the_counter_sees_ops_still_on_the_host():

@@ -13,7 +13,7 @@ use crate::with_dtype;
 
 /// The storage offset (relative to `src`'s first element) that each grid position selects,
 /// in row-major grid order. `wrap` lets `-n <= i < 0` count from the end.
-fn grid_offsets(
+pub fn grid_offsets(
     src: &Layout,
     indices: &[Tensor],
     grid: &[usize],

@@ -250,12 +250,11 @@ fn index_grid(indices: &[Tensor]) -> Result<crate::tensor::Dims> {
 pub fn index(src: &Tensor, indices: &[Tensor], wrap: bool) -> Result<Tensor> {
     let mut shape = index_grid(indices)?;
     shape.extend_from_slice(&src.shape()[indices.len()..]);
-    if src.device() != Device::Cpu {
-        let result = index(&host(src)?, &host_all(indices)?, wrap)?;
-        return to_device(&result, src.device());
-    }
     let out = Tensor::empty(&shape, src.dtype(), src.device())?;
-    cpu::index::index_into(src, indices, wrap, &out)?;
+    match src.device() {
+        Device::Cpu => cpu::index::index_into(src, indices, wrap, &out)?,
+        Device::WebGpu => webgpu::index_into(src, indices, wrap, &out)?,
+    }
     Ok(out)
 }
 
@@ -269,18 +268,10 @@ pub fn index_put(
     wrap: bool,
 ) -> Result<()> {
     index_grid(indices)?;
-    if dst.device() != Device::Cpu {
-        let staged = host(dst)?;
-        index_put(
-            &staged,
-            &host_all(indices)?,
-            &host(values)?,
-            accumulate,
-            wrap,
-        )?;
-        return copy_into(&staged, dst);
+    match dst.device() {
+        Device::Cpu => cpu::index::index_put(dst, indices, values, accumulate, wrap),
+        Device::WebGpu => webgpu::index_put(dst, indices, values, accumulate, wrap),
     }
-    cpu::index::index_put(dst, indices, values, accumulate, wrap)
 }
 
 /// The int64 coordinates `[n, ndim]` of the nonzero elements of `x`, in row-major order.
@@ -292,8 +283,8 @@ pub fn nonzero(x: &Tensor) -> Result<Tensor> {
 }
 
 // Kernels a device does not have yet run on the host: the operands are copied to the CPU,
-// the CPU kernel runs, and the result goes back. Correct but slow; each use of these two
-// helpers is a WGSL kernel still to write.
+// the CPU kernel runs, and the result goes back. Correct but slow; each use of `host` is a
+// WGSL kernel still to write.
 
 /// Operands the host fallback has copied off a device so far: tests check that an op with
 /// a device kernel leaves it unchanged.
@@ -310,10 +301,6 @@ fn host(x: &Tensor) -> Result<Tensor> {
         HOST_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     to_device(x, Device::Cpu)
-}
-
-fn host_all(xs: &[Tensor]) -> Result<Vec<Tensor>> {
-    xs.iter().map(host).collect()
 }
 
 /// `op(a, b, c)` for same-dtype operands broadcast to a common shape.

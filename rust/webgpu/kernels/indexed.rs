@@ -7,7 +7,8 @@ use crate::error::Result;
 use crate::tensor::{DType, Tensor};
 use crate::webgpu::element::GpuElement;
 
-/// A storage binding: its WGSL name and the tensor bound. `windows` holds u32 words,
+/// A storage binding: its WGSL name and the tensor bound. `windows` and `plan` hold u32
+/// words,
 /// `idx`, `indices` and `targets` int64 indices, the rest elements of type `T`.
 pub struct Binding<'a>(pub &'static str, pub &'a Tensor);
 
@@ -45,7 +46,7 @@ pub fn run_kernel(
         );
         for (k, (Binding(name, _), writable)) in all.iter().enumerate() {
             let ty = match *name {
-                "windows" => "u32",
+                "windows" | "plan" => "u32",
                 "idx" | "indices" | "targets" => "I",
                 _ => "T",
             };

@@ -7,6 +7,7 @@ pub mod conv;
 pub mod elementwise;
 pub mod float_math;
 pub mod fused;
+pub mod index;
 pub mod indexed;
 pub mod lookup;
 pub mod math;
