@@ -71,6 +71,18 @@ CASES: dict[str, tuple[Callable[..., ferrograd.Tensor], list[np.ndarray], list[n
         [floats(6, 4)],
         [targets(6, 4), np.array([0.5, 1.0, 2.0, 0.25], dtype=np.float32)],
     ),
+    "layer_norm": (lambda x, w, b: F.layer_norm(x, (3, 5), w, b), [floats(4, 3, 5), floats(3, 5), floats(3, 5)], []),
+    "group_norm": (lambda x, w, b: F.group_norm(x, 2, w, b), [floats(3, 4, 5), floats(4), floats(4)], []),
+    "batch_norm": (
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        [floats(6, 3, 2), floats(3), floats(3)],
+        [],
+    ),
+    "batch_norm_eval": (
+        lambda x, m, v: F.batch_norm(x, m, v, training=False),
+        [floats(5, 3)],
+        [floats(3), np.abs(floats(3)) + 0.5],
+    ),
     "gather": (lambda x, i: x.gather(1, i), [floats(3, 5)], [np.array([[0, 4], [2, 2], [1, 0]])]),
     "advanced_indexing": (lambda x, i: x[i] * x[i, 1:2], [floats(6, 3)], [np.array([0, 5, 5, 2, 0])]),
     "scatter_add": (

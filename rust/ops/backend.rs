@@ -391,11 +391,15 @@ fn both_to((a, b): (Tensor, Tensor), device: Device) -> Result<(Tensor, Tensor)>
 }
 
 // The neural-network kernels (softmax, convolution, pooling, normalization, embedding,
-// nll loss, padding, dropout masks). Normalization, padding and embedding renormalization
-// run on the host for WebGPU tensors.
+// nll loss, padding, dropout masks). Padding and embedding renormalization run on the host
+// for WebGPU tensors.
 
-/// `x` itself when contiguous, else a contiguous copy on its device.
+/// `x` itself when contiguous, else a contiguous copy on its device. WebGPU kernels index
+/// their buffers from 0, so there a view starting past its buffer's start is copied too.
 fn dense(x: &Tensor) -> Result<Tensor> {
+    if x.device() == Device::WebGpu && x.offset() != 0 {
+        return copy(x);
+    }
     contiguous_as(x, x.dtype())
 }
 
@@ -491,7 +495,7 @@ pub fn plane_scatter_add(g: &Tensor, idx: &Tensor, plane: [usize; 2]) -> Result<
 pub fn norm_stats(x: &Tensor, layout: &super::nn_norm::NormLayout) -> Result<(Tensor, Tensor)> {
     match x.device() {
         Device::Cpu => cpu::normalization::stats(&cpu::contiguous(x)?, layout),
-        d => both_to(norm_stats(&host(x)?, layout)?, d),
+        Device::WebGpu => webgpu::norm_stats(&dense(x)?, layout),
     }
 }
 
@@ -504,12 +508,13 @@ pub fn norm_apply(
     bias: Option<&Tensor>,
     layout: &super::nn_norm::NormLayout,
 ) -> Result<Tensor> {
-    // Contiguous host copies (a no-op for contiguous CPU tensors).
-    let c = |t: &Tensor| cpu::contiguous(&host(t)?);
-    let (w, b) = (weight.map(c).transpose()?, bias.map(c).transpose()?);
-    let out =
-        cpu::normalization::apply(&c(x)?, &c(mean)?, &c(rstd)?, w.as_ref(), b.as_ref(), layout)?;
-    to_device(&out, x.device())
+    let (w, b) = (weight.map(dense).transpose()?, bias.map(dense).transpose()?);
+    let (x, mean, rstd) = (dense(x)?, dense(mean)?, dense(rstd)?);
+    let (w, b) = (w.as_ref(), b.as_ref());
+    match x.device() {
+        Device::Cpu => cpu::normalization::apply(&x, &mean, &rstd, w, b, layout),
+        Device::WebGpu => webgpu::norm_apply(&x, &mean, &rstd, w, b, layout),
+    }
 }
 
 /// Gradients of [`norm_apply`] for the input, weight and bias (the last two per channel);
@@ -523,19 +528,13 @@ pub fn norm_backward(
     layout: &super::nn_norm::NormLayout,
     batch_stats: bool,
 ) -> Result<(Tensor, Tensor, Tensor)> {
-    let c = |t: &Tensor| cpu::contiguous(&host(t)?);
-    let w = weight.map(c).transpose()?;
-    let (dx, dw, db) = cpu::normalization::backward(
-        &c(g)?,
-        &c(x)?,
-        &c(mean)?,
-        &c(rstd)?,
-        w.as_ref(),
-        layout,
-        batch_stats,
-    )?;
-    let d = x.device();
-    Ok((to_device(&dx, d)?, to_device(&dw, d)?, to_device(&db, d)?))
+    let w = weight.map(dense).transpose()?;
+    let (g, x, mean, rstd) = (dense(g)?, dense(x)?, dense(mean)?, dense(rstd)?);
+    let w = w.as_ref();
+    match x.device() {
+        Device::Cpu => cpu::normalization::backward(&g, &x, &mean, &rstd, w, layout, batch_stats),
+        Device::WebGpu => webgpu::norm_backward(&g, &x, &mean, &rstd, w, layout, batch_stats),
+    }
 }
 
 /// Rows `idx[k]` of a `[rows, dim]` table (shape `idx.shape + [dim]`); IndexError outside.

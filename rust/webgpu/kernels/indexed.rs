@@ -10,10 +10,11 @@ use crate::webgpu::element::GpuElement;
 /// A storage binding: its WGSL name and the tensor bound. `windows` and `plan` hold u32
 /// words,
 /// `idx`, `indices` and `targets` int64 indices, the rest elements of type `T`.
+#[derive(Clone, Copy)]
 pub struct Binding<'a>(pub &'static str, pub &'a Tensor);
 
 /// Records `kernels` of the family `(name, file)` (an entry section and the helper sections it
-/// needs) over `count` items; `out` are bindings 1.., then `inputs`. `T` is the storage
+/// needs) over `count` items, 256 to a workgroup; `out` are bindings 1.., then `inputs`. `T` is the storage
 /// type of the first output's dtype, `I` the index type, `is_nan_t` the NaN test,
 /// `index_param(k)` an index given as parameter words `k`, `k + 1`.
 pub fn run_kernel(

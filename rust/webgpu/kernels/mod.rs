@@ -12,6 +12,7 @@ pub mod indexed;
 pub mod lookup;
 pub mod math;
 pub mod matmul;
+pub mod norm;
 pub mod pool;
 pub mod random;
 pub mod reduce;
