@@ -83,6 +83,17 @@ CASES: dict[str, tuple[Callable[..., ferrograd.Tensor], list[np.ndarray], list[n
         [floats(5, 3)],
         [floats(3), np.abs(floats(3)) + 0.5],
     ),
+    "pad": (
+        lambda x: (
+            F.pad(x, (2, 1, 1, 2), mode="reflect")
+            + F.pad(x, (2, 1, 1, 2), mode="replicate")
+            + F.pad(x, (2, 1, 1, 2), mode="circular")
+            + F.pad(x, (2, 1, 1, 2), value=0.5)
+        ),
+        [floats(2, 3, 4)],
+        [],
+    ),
+    "pad_crop": (lambda x: F.pad(x, (-1, 2), mode="constant"), [floats(3, 4)], []),
     "gather": (lambda x, i: x.gather(1, i), [floats(3, 5)], [np.array([[0, 4], [2, 2], [1, 0]])]),
     "advanced_indexing": (lambda x, i: x[i] * x[i, 1:2], [floats(6, 3)], [np.array([0, 5, 5, 2, 0])]),
     "scatter_add": (

@@ -391,8 +391,8 @@ fn both_to((a, b): (Tensor, Tensor), device: Device) -> Result<(Tensor, Tensor)>
 }
 
 // The neural-network kernels (softmax, convolution, pooling, normalization, embedding,
-// nll loss, padding, dropout masks). Padding and embedding renormalization run on the host
-// for WebGPU tensors.
+// nll loss, padding, dropout masks). Embedding renormalization runs on the host for WebGPU
+// tensors.
 
 /// `x` itself when contiguous, else a contiguous copy on its device. WebGPU kernels index
 /// their buffers from 0, so there a view starting past its buffer's start is copied too.
@@ -610,7 +610,7 @@ pub fn nll_loss_backward(
 pub fn pad(x: &Tensor, pads: &[[i64; 2]], mode: super::nn_pad::PadMode) -> Result<Tensor> {
     match x.device() {
         Device::Cpu => cpu::pad::pad(&cpu::contiguous(x)?, pads, mode),
-        d => to_device(&pad(&host(x)?, pads, mode)?, d),
+        Device::WebGpu => webgpu::pad(&dense(x)?, pads, mode),
     }
 }
 
@@ -623,7 +623,7 @@ pub fn pad_backward(
 ) -> Result<Tensor> {
     match g.device() {
         Device::Cpu => cpu::pad::pad_backward(&cpu::contiguous(g)?, pads, mode, in_shape),
-        d => to_device(&pad_backward(&host(g)?, pads, mode, in_shape)?, d),
+        Device::WebGpu => webgpu::pad_backward(&dense(g)?, pads, mode, in_shape),
     }
 }
 

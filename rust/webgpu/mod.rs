@@ -41,6 +41,7 @@ pub use kernels::lookup::{nll_loss, nll_loss_backward, rows_gather, rows_scatter
 pub use kernels::math::{binary_into, unary_into};
 pub use kernels::matmul::bmm_into;
 pub use kernels::norm::{apply as norm_apply, backward as norm_backward, stats as norm_stats};
+pub use kernels::pad::{pad, pad_backward};
 pub use kernels::pool::{
     avg_pool2d, avg_pool2d_backward, max_pool2d, plane_gather, plane_scatter_add,
 };

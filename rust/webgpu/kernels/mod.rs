@@ -13,6 +13,7 @@ pub mod lookup;
 pub mod math;
 pub mod matmul;
 pub mod norm;
+pub mod pad;
 pub mod pool;
 pub mod random;
 pub mod reduce;
