@@ -94,6 +94,12 @@ CASES: dict[str, tuple[Callable[..., ferrograd.Tensor], list[np.ndarray], list[n
         [],
     ),
     "pad_crop": (lambda x: F.pad(x, (-1, 2), mode="constant"), [floats(3, 4)], []),
+    "cumsum_cumprod": (lambda x: x.cumsum(1) + x.cumprod(0) + x.flip(1).cumsum(1), [floats(3, 5)], []),
+    "sort_topk": (
+        lambda x: x.sort(dim=1, descending=True).values + x.sort(dim=0).values[:1] + x.topk(2, dim=1).values.sum(),
+        [floats(4, 6)],
+        [],
+    ),
     "gather": (lambda x, i: x.gather(1, i), [floats(3, 5)], [np.array([[0, 4], [2, 2], [1, 0]])]),
     "advanced_indexing": (lambda x, i: x[i] * x[i, 1:2], [floats(6, 3)], [np.array([0, 5, 5, 2, 0])]),
     "scatter_add": (
@@ -155,7 +161,19 @@ def test_index_put_on_a_strided_view_keeps_the_last_write_and_adds_repeats():
         np.testing.assert_array_equal(result, expected)
 
 
+def test_sort_is_stable_puts_nan_last_and_gives_positions():
+    values = [2.0, float("nan"), 1.0, 2.0, -1.0, 1.0]
+    for descending in (False, True):
+        cpu = ferrograd.tensor(values).sort(descending=descending, stable=True)
+        gpu = ferrograd.tensor(values, device="webgpu").sort(descending=descending, stable=True)
+        np.testing.assert_array_equal(gpu.values.cpu().numpy(), cpu.values.numpy())
+        np.testing.assert_array_equal(gpu.indices.cpu().numpy(), cpu.indices.numpy())
+    ints = ferrograd.tensor([[3, 1, 3], [0, -2, 5]], device="webgpu").sort(dim=1)
+    np.testing.assert_array_equal(ints.values.cpu().numpy(), [[1, 3, 3], [-2, 0, 5]])
+    np.testing.assert_array_equal(ints.indices.cpu().numpy(), [[1, 0, 2], [1, 0, 2]])
+
+
 def test_the_counter_sees_ops_still_on_the_host():
     before = _core._host_fallbacks()
-    ferrograd.tensor([3.0, 1.0, 2.0], device="webgpu").sort()
+    ferrograd.tensor([3.0, 0.0, 2.0], device="webgpu").nonzero()
     assert _core._host_fallbacks() > before

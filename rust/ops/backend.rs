@@ -358,7 +358,7 @@ pub fn activation_grad(act: Activation, grad: &Tensor, x: &Tensor) -> Result<Ten
 pub fn scan(op: ScanOp, x: &Tensor, dim: usize, reverse: bool) -> Result<Tensor> {
     match x.device() {
         Device::Cpu => cpu::scan::scan(op, x, dim, reverse),
-        d => to_device(&cpu::scan::scan(op, &host(x)?, dim, reverse)?, d),
+        Device::WebGpu => webgpu::scan(op, &dense(x)?, dim, reverse),
     }
 }
 
@@ -370,8 +370,11 @@ pub fn sort(
     descending: bool,
     k: Option<usize>,
 ) -> Result<(Tensor, Tensor)> {
+    let n = x.shape().get(dim).copied().unwrap_or(1);
     match x.device() {
         Device::Cpu => cpu::sort::sort(x, dim, descending, k),
+        // The GPU's rank sort does n^2 work per slice: long slices sort on the host.
+        Device::WebGpu if n <= webgpu::MAX_SORT_LEN => webgpu::sort(&dense(x)?, dim, descending, k),
         d => both_to(cpu::sort::sort(&host(x)?, dim, descending, k)?, d),
     }
 }

@@ -17,7 +17,9 @@ pub mod pad;
 pub mod pool;
 pub mod random;
 pub mod reduce;
+pub mod scan;
 pub mod softmax;
+pub mod sort;
 
 use super::buffer_pool::GpuBuffer;
 use super::command_batch::Grid;
