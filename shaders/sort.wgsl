@@ -7,7 +7,8 @@
 // Placeholders, filled in by rust/webgpu/kernels/sort.rs:
 //   BINDINGS  `out` (values, binding 1), `indices`, `x`; `T`, `I`, `is_nan_t`
 //
-// Parameters: 0 element count, 1 n, 2 inner, 3 descending, 4 how many ranks are kept.
+// Parameters: 0 element count, 1 n, 2 inner, 3 descending, 4 how many ranks are kept,
+// 5 k-th element mode (keep 1: rank 6, or a slice's first NaN), 6 k.
 
 {{BINDINGS}}
 
@@ -36,13 +37,20 @@ fn main(
     let start = outer * n * inner + j;
     let v = x[e];
     var rank = 0u;
+    var numbers = 0u;
     for (var m = 0u; m < n; m++) {
         let w = x[start + m * inner];
         let first = select(before(w, v), before(v, w), descending);
         let tie = !before(w, v) && !before(v, w) && m < i;
         rank += select(0u, 1u, first || tie);
+        numbers += select(1u, 0u, is_nan_t(w));
     }
     let keep = param(4u);
+    if (param(5u) != 0u) {
+        // Only the element of (ascending) rank k is kept, or a slice's first NaN.
+        let wanted = select(param(6u), numbers, numbers < n);
+        rank = select(keep, 0u, rank == wanted);
+    }
     if (rank < keep) {
         let at = (outer * keep + rank) * inner + j;
         out[at] = v;

@@ -100,6 +100,7 @@ CASES: dict[str, tuple[Callable[..., ferrograd.Tensor], list[np.ndarray], list[n
         [floats(4, 6)],
         [],
     ),
+    "median": (lambda x: x.median(dim=1).values + x.median(), [floats(3, 6)], []),
     "gather": (lambda x, i: x.gather(1, i), [floats(3, 5)], [np.array([[0, 4], [2, 2], [1, 0]])]),
     "advanced_indexing": (lambda x, i: x[i] * x[i, 1:2], [floats(6, 3)], [np.array([0, 5, 5, 2, 0])]),
     "scatter_add": (
@@ -168,6 +169,13 @@ def test_sort_is_stable_puts_nan_last_and_gives_positions():
         gpu = ferrograd.tensor(values, device="webgpu").sort(descending=descending, stable=True)
         np.testing.assert_array_equal(gpu.values.cpu().numpy(), cpu.values.numpy())
         np.testing.assert_array_equal(gpu.indices.cpu().numpy(), cpu.indices.numpy())
+    np.testing.assert_array_equal(
+        ferrograd.tensor([[1.0, float("nan"), 0.0], [3.0, 1.0, 2.0]], device="webgpu")
+        .median(dim=1)
+        .indices.cpu()
+        .numpy(),
+        [1, 2],
+    )
     ints = ferrograd.tensor([[3, 1, 3], [0, -2, 5]], device="webgpu").sort(dim=1)
     np.testing.assert_array_equal(ints.values.cpu().numpy(), [[1, 3, 3], [-2, 0, 5]])
     np.testing.assert_array_equal(ints.indices.cpu().numpy(), [[1, 0, 2], [1, 0, 2]])

@@ -384,6 +384,13 @@ pub fn sort(
 pub fn kth_smallest(x: &Tensor, dim: usize, k: usize) -> Result<(Tensor, Tensor)> {
     match x.device() {
         Device::Cpu => cpu::sort::kth_smallest(x, dim, k),
+        Device::WebGpu
+            if x.shape()
+                .get(dim)
+                .is_some_and(|&n| n <= webgpu::MAX_SORT_LEN) =>
+        {
+            webgpu::kth_smallest(&dense(x)?, dim, k)
+        }
         d => both_to(cpu::sort::kth_smallest(&host(x)?, dim, k)?, d),
     }
 }

@@ -49,7 +49,7 @@ pub use kernels::random::{dropout_mask_into, sample_into};
 pub use kernels::reduce::{arg_reduce, reduce};
 pub use kernels::scan::scan;
 pub use kernels::softmax::{backward_into as softmax_backward_into, forward_into as softmax_into};
-pub use kernels::sort::{sort, MAX_LEN as MAX_SORT_LEN};
+pub use kernels::sort::{kth_smallest, sort, MAX_LEN as MAX_SORT_LEN};
 
 use crate::error::Result;
 use crate::tensor::{DType, Layout, Storage, Tensor};
