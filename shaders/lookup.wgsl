@@ -104,3 +104,42 @@ fn main(
     let hit = !ignored(t) && u32(t) == (i / s) % c;
     out[i] = select(T(0), -weight[select(0u, u32(t), hit)] * g[e], hit);
 }
+
+// @kernel renorm_rows
+// Scales each listed row (`rows`, distinct) of the table `out` (any strides) whose p-norm
+// exceeds max_norm down to it, in place, one invocation per listed row; the norm is taken
+// in f32. Parameters 1 dim, 2 the table's offset, 3 row stride, 4 column stride, 5 max_norm
+// and 6 p (f32 bits).
+@compute @workgroup_size(256)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let k = item(wid, nwg, lid);
+    if (k >= param(0u)) {
+        return;
+    }
+    let start = param(2u) + u32(idx[k]) * param(3u);
+    let p = bitcast<f32>(param(6u));
+    var total = 0.0;
+    for (var d = 0u; d < param(1u); d++) {
+        let v = abs(f32(out[start + d * param(4u)]));
+        if (p == 1.0) {
+            total += v;
+        } else if (p == 2.0) {
+            total += v * v;
+        } else {
+            total += pow(v, p);
+        }
+    }
+    let norm = select(pow(total, 1.0 / p), select(sqrt(total), total, p == 1.0), p == 1.0 || p == 2.0);
+    let max_norm = bitcast<f32>(param(5u));
+    if (norm > max_norm) {
+        let scale = T(max_norm / (norm + 1e-7));
+        for (var d = 0u; d < param(1u); d++) {
+            let at = start + d * param(4u);
+            out[at] = out[at] * scale;
+        }
+    }
+}

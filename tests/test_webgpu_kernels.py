@@ -162,6 +162,22 @@ def test_index_put_on_a_strided_view_keeps_the_last_write_and_adds_repeats():
         np.testing.assert_array_equal(result, expected)
 
 
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.0])
+def test_embedding_max_norm_renormalizes_the_rows_in_place(norm_type):
+    weight = floats(6, 4) * 3
+    index = np.array([[0, 2], [2, 5]])
+    results = []
+    for device in ("cpu", "webgpu"):
+        w = ferrograd.tensor(weight, device=device)
+        before = _core._host_fallbacks()
+        out = F.embedding(ferrograd.tensor(index, device=device), w, max_norm=1.5, norm_type=norm_type)
+        assert device == "cpu" or _core._host_fallbacks() == before
+        results.append((out.cpu().numpy(), w.cpu().numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(results[0][1], weight)
+
+
 def test_sort_is_stable_puts_nan_last_and_gives_positions():
     values = [2.0, float("nan"), 1.0, 2.0, -1.0, 1.0]
     for descending in (False, True):

@@ -401,8 +401,7 @@ fn both_to((a, b): (Tensor, Tensor), device: Device) -> Result<(Tensor, Tensor)>
 }
 
 // The neural-network kernels (softmax, convolution, pooling, normalization, embedding,
-// nll loss, padding, dropout masks). Embedding renormalization runs on the host for WebGPU
-// tensors.
+// nll loss, padding, dropout masks).
 
 /// `x` itself when contiguous, else a contiguous copy on its device. WebGPU kernels index
 /// their buffers from 0, so there a view starting past its buffer's start is copied too.
@@ -571,6 +570,10 @@ pub fn rows_scatter_add(g: &Tensor, idx: &Tensor, rows: usize) -> Result<Tensor>
 pub fn renorm_rows(table: &Tensor, idx: &Tensor, max_norm: f64, p: f64) -> Result<()> {
     match table.device() {
         Device::Cpu => cpu::embedding::renorm_rows(table, &cpu::contiguous(idx)?, max_norm, p),
+        // The GPU takes norms in f32: float64 tables renormalize on the host.
+        Device::WebGpu if table.dtype() == DType::Float32 => {
+            webgpu::renorm_rows(table, &dense(idx)?, max_norm, p)
+        }
         _ => {
             let staged = host(table)?;
             renorm_rows(&staged, &host(idx)?, max_norm, p)?;

@@ -37,7 +37,9 @@ pub use kernels::fused::{
     add_scaled_into, addcdiv_into, addcmul_into, lerp_into, lerp_scalar_into,
 };
 pub use kernels::index::{index_into, index_put};
-pub use kernels::lookup::{nll_loss, nll_loss_backward, rows_gather, rows_scatter_add};
+pub use kernels::lookup::{
+    nll_loss, nll_loss_backward, renorm_rows, rows_gather, rows_scatter_add,
+};
 pub use kernels::math::{binary_into, unary_into};
 pub use kernels::matmul::bmm_into;
 pub use kernels::norm::{apply as norm_apply, backward as norm_backward, stats as norm_stats};

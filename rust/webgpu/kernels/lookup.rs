@@ -129,3 +129,32 @@ pub fn nll_loss_backward(
     )?;
     Ok(out)
 }
+
+/// Scales each row of the float32 `table` that `idx` names, whose `p`-norm exceeds
+/// `max_norm`, down to `max_norm`, in place (PyTorch's `embedding_renorm_`).
+pub fn renorm_rows(table: &Tensor, idx: &Tensor, max_norm: f64, p: f64) -> Result<()> {
+    let (rows, dim) = (table.shape()[0], table.shape()[1]);
+    let mut listed = idx.to_vec::<i64>()?;
+    cpu::embedding::check_indices(&listed, rows)?;
+    listed.sort_unstable();
+    listed.dedup();
+    let count = listed.len();
+    let distinct = crate::webgpu::to_gpu(&Tensor::from_vec(listed, &[count])?)?;
+    let params = [
+        word(count)?,
+        word(dim)?,
+        word(table.offset())?,
+        word(table.strides()[0])?,
+        word(table.strides()[1])?,
+        (max_norm as f32).to_bits(),
+        (p as f32).to_bits(),
+    ];
+    run_kernel(
+        FAMILY,
+        &["renorm_rows"],
+        &params,
+        count,
+        &[Binding("out", table)],
+        &[Binding("idx", &distinct)],
+    )
+}
