@@ -115,6 +115,11 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj`` (which
+    shows in reprs); it computes exactly what ``Linear`` does."""
+
+
 class Bilinear(Module):
     """``y = x1^T A x2 + b``: ``(*, in1_features)`` and ``(*, in2_features)`` to
     ``(*, out_features)``. ``weight`` is ``(out_features, in1_features, in2_features)``;
@@ -164,4 +169,4 @@ class Bilinear(Module):
         )
 
 
-__all__ = ["Bilinear", "Identity", "Linear"]
+__all__ = ["Bilinear", "Identity", "Linear", "NonDynamicallyQuantizableLinear"]
