@@ -26,6 +26,11 @@ def tanh(input: _core.Tensor) -> _core.Tensor:
     return input.tanh()
 
 
+def tanhshrink(input: _core.Tensor) -> _core.Tensor:
+    """``input - tanh(input)`` elementwise."""
+    return input - input.tanh()
+
+
 gelu = _core.gelu
 silu = _core.silu
 mish = _core.mish
@@ -61,4 +66,5 @@ __all__ = [
     "softplus",
     "softsign",
     "tanh",
+    "tanhshrink",
 ]
