@@ -84,7 +84,7 @@ def train(
             optimizer.step()
             total += loss.item() * len(labels)
             count += len(labels)
-            progress.set_postfix(loss=f"{total / count:.4f}")
+            progress.set_postfix(loss=f"{total / count:.4f}", refresh=False)
         scheduler.step()
         epoch_losses.append(total / count)
         tqdm.write(f"epoch {epoch + 1}/{epochs}: loss {total / count:.4f}")
