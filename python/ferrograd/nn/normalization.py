@@ -36,13 +36,22 @@ def _affine(module: Module, shape: Sequence[int], affine: bool, bias: bool, fact
     """Registers ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None for each one
     that is switched off."""
     if affine:
-        module.weight = Parameter(init.ones_(_core.empty(tuple(shape), **factory)))
+        module.weight = Parameter(_core.empty(tuple(shape), **factory))
     else:
         module.register_parameter("weight", None)
     if affine and bias:
-        module.bias = Parameter(init.zeros_(_core.empty(tuple(shape), **factory)))
+        module.bias = Parameter(_core.empty(tuple(shape), **factory))
     else:
         module.register_parameter("bias", None)
+    _reset_affine(module)
+
+
+def _reset_affine(module: Module) -> None:
+    """``weight`` back to 1 and ``bias`` to 0 (those that exist)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
 
 
 class _BatchNorm(Module):
@@ -90,10 +99,7 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Resets the running statistics, ``weight`` to 1 and ``bias`` to 0."""
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
@@ -197,10 +203,7 @@ class LayerNorm(Module):
 
     def reset_parameters(self) -> None:
         """``weight`` back to 1 and ``bias`` to 0."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -241,7 +244,9 @@ class GroupNorm(Module):
         self.affine = affine
         _affine(self, (num_channels,), affine, bias, _factory(device, dtype))
 
-    reset_parameters = LayerNorm.reset_parameters
+    def reset_parameters(self) -> None:
+        """``weight`` back to 1 and ``bias`` to 0."""
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
