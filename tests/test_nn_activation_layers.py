@@ -72,7 +72,7 @@ def test_softmax2d_normalizes_over_channels(device):
 
 @pytest.mark.parametrize(
     "module",
-    [nn.SiLU(True), nn.Mish(True), nn.ELU(inplace=True), nn.CELU(inplace=True), nn.SELU(True),
+    [nn.ReLU(True), nn.SiLU(True), nn.Mish(True), nn.ELU(inplace=True), nn.CELU(inplace=True), nn.SELU(True),
      nn.LeakyReLU(inplace=True), nn.Hardtanh(inplace=True), nn.ReLU6(True), nn.Hardswish(True),
      nn.Hardsigmoid(True)],
     ids=repr,
@@ -90,3 +90,12 @@ def test_new_activation_reprs_match_pytorch():
         "CELU(alpha=1.0)", "CELU(alpha=2.0, inplace=True)", "Softmin(dim=1)", "Softmin(dim=None)", "Tanhshrink()",
         "Softmax2d()",
     ]  # fmt: skip
+
+
+def test_inplace_relu_matches_relu_and_its_gradient():
+    x = ferrograd.tensor([-1.5, 0.0, 2.5], requires_grad=True)
+    y = x * 1
+    out = nn.ReLU(inplace=True)(y)
+    assert out is y and out.tolist() == [0.0, 0.0, 2.5] and str(out[0].item()) == "0.0"
+    out.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 1.0]
