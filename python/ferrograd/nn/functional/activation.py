@@ -12,7 +12,11 @@ from ... import _core
 
 
 def relu(input: _core.Tensor, inplace: bool = False) -> _core.Tensor:
-    """``max(input, 0)`` elementwise."""
+    """``max(input, 0)`` elementwise; ``inplace=True`` writes it into ``input``."""
+    if inplace:
+        # No relu_ kernel yet: hardtanh on [0, inf] is the same function and derivative, in
+        # place (its node is named HardtanhBackward0 where PyTorch says ReluBackward0).
+        return _core.hardtanh(input, 0.0, float("inf"), True)
     return input.relu()
 
 
@@ -24,6 +28,11 @@ def sigmoid(input: _core.Tensor) -> _core.Tensor:
 def tanh(input: _core.Tensor) -> _core.Tensor:
     """The hyperbolic tangent, elementwise."""
     return input.tanh()
+
+
+def tanhshrink(input: _core.Tensor) -> _core.Tensor:
+    """``input - tanh(input)`` elementwise."""
+    return input - input.tanh()
 
 
 gelu = _core.gelu
@@ -61,4 +70,5 @@ __all__ = [
     "softplus",
     "softsign",
     "tanh",
+    "tanhshrink",
 ]
