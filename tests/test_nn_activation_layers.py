@@ -97,5 +97,6 @@ def test_inplace_relu_matches_relu_and_its_gradient():
     y = x * 1
     out = nn.ReLU(inplace=True)(y)
     assert out is y and out.tolist() == [0.0, 0.0, 2.5] and str(out[0].item()) == "0.0"
+    assert type(out.grad_fn).__name__ == "ReluBackward0"
     out.sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 1.0]

@@ -13,11 +13,7 @@ from ... import _core
 
 def relu(input: _core.Tensor, inplace: bool = False) -> _core.Tensor:
     """``max(input, 0)`` elementwise; ``inplace=True`` writes it into ``input``."""
-    if inplace:
-        # No relu_ kernel yet: hardtanh on [0, inf] is the same function and derivative, in
-        # place (its node is named HardtanhBackward0 where PyTorch says ReluBackward0).
-        return _core.hardtanh(input, 0.0, float("inf"), True)
-    return input.relu()
+    return _core.relu_(input) if inplace else input.relu()
 
 
 def sigmoid(input: _core.Tensor) -> _core.Tensor:
