@@ -201,3 +201,33 @@ def test_the_counter_sees_ops_still_on_the_host():
     before = _core._host_fallbacks()
     ferrograd.tensor([3.0, 0.0, 2.0], device="webgpu").nonzero()
     assert _core._host_fallbacks() > before
+
+
+def test_a_convolutional_training_step_stays_on_the_gpu():
+    from ferrograd import nn, optim
+
+    ferrograd.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.2),
+        nn.Linear(4 * 4 * 4, 10),
+        nn.LogSoftmax(dim=1),
+    ).to("webgpu")
+    optimizer = optim.Adam(model.parameters(), lr=1e-2)
+    x = ferrograd.tensor(floats(8, 1, 8, 8), device="webgpu")
+    y = ferrograd.tensor(targets(8, 10), device="webgpu")
+    before = _core._host_fallbacks()
+    losses = []
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss = F.nll_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert _core._host_fallbacks() == before
+    assert all(p.grad.device.type == "webgpu" for p in model.parameters())
+    assert losses[-1] < losses[0]
