@@ -147,11 +147,7 @@ pub fn plane_gather(x: &Tensor, idx: &Tensor) -> Result<Tensor> {
 pub fn plane_scatter_add(g: &Tensor, idx: &Tensor, plane: [usize; 2]) -> Result<Tensor> {
     let out = Tensor::empty(&with_plane(g.shape(), plane), g.dtype(), g.device())?;
     let plane_out = plane[0] * plane[1];
-    let planes = if plane_out == 0 {
-        0
-    } else {
-        out.numel() / plane_out
-    };
+    let planes = out.numel().checked_div(plane_out).unwrap_or(0);
     let params = [
         word(planes)?,
         word(plane_out)?,

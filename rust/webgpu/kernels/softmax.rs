@@ -16,7 +16,7 @@ fn params(out: &Tensor, dim: usize) -> Result<Vec<u32>> {
     } else {
         (shape[dim], shape[dim + 1..].iter().product())
     };
-    let slices = if n == 0 { 0 } else { out.numel() / n };
+    let slices = out.numel().checked_div(n).unwrap_or(0);
     Ok(vec![word(n)?, word(inner)?, word(slices)?, 0])
 }
 
