@@ -382,15 +382,14 @@ pub fn sort(
 /// The element of every slice along `dim` at sorted position `k` (NaN largest), with its
 /// int64 index; both drop `dim`.
 pub fn kth_smallest(x: &Tensor, dim: usize, k: usize) -> Result<(Tensor, Tensor)> {
+    // The GPU's rank kernel does n^2 work per slice: long slices go to the host.
+    let short = x
+        .shape()
+        .get(dim)
+        .is_some_and(|&n| n <= webgpu::MAX_SORT_LEN);
     match x.device() {
         Device::Cpu => cpu::sort::kth_smallest(x, dim, k),
-        Device::WebGpu
-            if x.shape()
-                .get(dim)
-                .is_some_and(|&n| n <= webgpu::MAX_SORT_LEN) =>
-        {
-            webgpu::kth_smallest(&dense(x)?, dim, k)
-        }
+        Device::WebGpu if short => webgpu::kth_smallest(&dense(x)?, dim, k),
         d => both_to(cpu::sort::kth_smallest(&host(x)?, dim, k)?, d),
     }
 }

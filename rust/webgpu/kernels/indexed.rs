@@ -8,8 +8,7 @@ use crate::tensor::{DType, Tensor};
 use crate::webgpu::element::GpuElement;
 
 /// A storage binding: its WGSL name and the tensor bound. `windows` and `plan` hold u32
-/// words,
-/// `idx`, `indices` and `targets` int64 indices, the rest elements of type `T`.
+/// words; `idx`, `indices` and `targets` int64 indices; the rest elements of type `T`.
 #[derive(Clone, Copy)]
 pub struct Binding<'a>(pub &'static str, pub &'a Tensor);
 
