@@ -14,6 +14,9 @@ pub mod special;
 pub mod strided;
 pub mod vector_math;
 
+pub mod parallel;
+pub mod simd;
+
 use crate::error::Result;
 use crate::tensor::Tensor;
 
