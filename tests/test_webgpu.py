@@ -113,6 +113,7 @@ def test_default_device_applies_to_creation_functions():
 @needs_gpu
 def test_memory_accounting_and_empty_cache():
     ferrograd.webgpu.synchronize()
+    ferrograd.webgpu.empty_cache()  # buffers earlier tests left cached would skew the counts
     before = ferrograd.webgpu.memory_allocated()
     x = ferrograd.empty(1_000_000, device="webgpu")
     assert ferrograd.webgpu.memory_allocated() - before >= 4_000_000

@@ -210,6 +210,8 @@ tan = Tensor.tan
 topk = Tensor.topk
 trunc = Tensor.trunc
 var = Tensor.var
+softmax = Tensor.softmax
+log_softmax = Tensor.log_softmax
 remainder = _core.remainder
 var_mean = _core.var_mean
 std_mean = _core.std_mean
@@ -461,4 +463,6 @@ __all__ = [
     "std_mean",
     "selu",
     "celu",
+    "softmax",
+    "log_softmax",
 ]

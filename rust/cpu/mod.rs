@@ -14,6 +14,16 @@ pub mod special;
 pub mod strided;
 pub mod vector_math;
 
+pub mod conv;
+pub mod dropout;
+pub mod embedding;
+pub mod nll_loss;
+pub mod normalization;
+pub mod pad;
+pub mod pool;
+pub mod rows;
+pub mod softmax;
+
 pub mod parallel;
 pub mod simd;
 

@@ -425,3 +425,230 @@ pub fn kth_smallest(x: &Tensor, dim: usize, k: usize) -> Result<(Tensor, Tensor)
 fn both_to((a, b): (Tensor, Tensor), device: Device) -> Result<(Tensor, Tensor)> {
     Ok((to_device(&a, device)?, to_device(&b, device)?))
 }
+
+// The neural-network kernels (softmax, convolution, pooling, normalization, embedding,
+// nll loss, padding, dropout masks) exist for the CPU; other devices run them on the host.
+
+/// Softmax (or log-softmax when `log`) of floating `x` along `dim`.
+pub fn softmax(x: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => {
+            let slices = cpu::softmax::Slices::around(x.shape(), dim);
+            cpu::softmax::forward(&cpu::contiguous(x)?, slices, log)
+        }
+        d => to_device(&softmax(&host(x)?, dim, log)?, d),
+    }
+}
+
+/// The input gradient of [`softmax`] from the output gradient `g` and the output `y`.
+pub fn softmax_backward(g: &Tensor, y: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
+    match y.device() {
+        Device::Cpu => {
+            let slices = cpu::softmax::Slices::around(y.shape(), dim);
+            let (g, y) = (cpu::contiguous(g)?, cpu::contiguous(y)?);
+            cpu::softmax::backward(&g, &y, slices, log)
+        }
+        d => to_device(&softmax_backward(&host(g)?, &host(y)?, dim, log)?, d),
+    }
+}
+
+/// One of the three products of a 2-D convolution on 4-D operands of one floating dtype.
+pub fn conv2d(
+    form: super::nn_conv::ConvForm,
+    a: &Tensor,
+    b: &Tensor,
+    geom: &super::nn_conv::ConvGeometry,
+) -> Result<Tensor> {
+    match a.device() {
+        Device::Cpu => cpu::conv::conv2d(form, &cpu::contiguous(a)?, &cpu::contiguous(b)?, geom),
+        d => to_device(&conv2d(form, &host(a)?, &host(b)?, geom)?, d),
+    }
+}
+
+/// Max pooling over the last two dims: the maxima and their flat indices in each plane.
+pub fn max_pool2d(x: &Tensor, geom: &super::nn_pool::MaxPoolGeometry) -> Result<(Tensor, Tensor)> {
+    match x.device() {
+        Device::Cpu => cpu::pool::max_pool2d(&cpu::contiguous(x)?, geom),
+        d => both_to(max_pool2d(&host(x)?, geom)?, d),
+    }
+}
+
+/// Average pooling over the last two dims through precomputed windows.
+pub fn avg_pool2d(x: &Tensor, windows: &super::nn_pool::AvgPoolWindows) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::pool::avg_pool2d(&cpu::contiguous(x)?, windows),
+        d => to_device(&avg_pool2d(&host(x)?, windows)?, d),
+    }
+}
+
+/// The adjoint of [`avg_pool2d`]: each value spread evenly over its window.
+pub fn avg_pool2d_backward(g: &Tensor, windows: &super::nn_pool::AvgPoolWindows) -> Result<Tensor> {
+    match g.device() {
+        Device::Cpu => cpu::pool::avg_pool2d_backward(&cpu::contiguous(g)?, windows),
+        d => to_device(&avg_pool2d_backward(&host(g)?, windows)?, d),
+    }
+}
+
+/// `out[..., k] = x[..., idx[..., k]]` where the last two dims of `x` and `idx` are flattened
+/// into one plane index.
+pub fn plane_gather(x: &Tensor, idx: &Tensor) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::pool::plane_gather(&cpu::contiguous(x)?, &cpu::contiguous(idx)?),
+        d => to_device(&plane_gather(&host(x)?, &host(idx)?)?, d),
+    }
+}
+
+/// The adjoint of [`plane_gather`], onto planes of size `plane`.
+pub fn plane_scatter_add(g: &Tensor, idx: &Tensor, plane: [usize; 2]) -> Result<Tensor> {
+    match g.device() {
+        Device::Cpu => {
+            cpu::pool::plane_scatter_add(&cpu::contiguous(g)?, &cpu::contiguous(idx)?, plane)
+        }
+        d => to_device(&plane_scatter_add(&host(g)?, &host(idx)?, plane)?, d),
+    }
+}
+
+/// Mean and biased variance of each statistic of a normalization.
+pub fn norm_stats(x: &Tensor, layout: &super::nn_norm::NormLayout) -> Result<(Tensor, Tensor)> {
+    match x.device() {
+        Device::Cpu => cpu::normalization::stats(&cpu::contiguous(x)?, layout),
+        d => both_to(norm_stats(&host(x)?, layout)?, d),
+    }
+}
+
+/// `(x - mean) * rstd * weight + bias` with statistics per key and affine per channel.
+pub fn norm_apply(
+    x: &Tensor,
+    mean: &Tensor,
+    rstd: &Tensor,
+    weight: Option<&Tensor>,
+    bias: Option<&Tensor>,
+    layout: &super::nn_norm::NormLayout,
+) -> Result<Tensor> {
+    // Contiguous host copies (a no-op for contiguous CPU tensors).
+    let c = |t: &Tensor| cpu::contiguous(&host(t)?);
+    let (w, b) = (weight.map(c).transpose()?, bias.map(c).transpose()?);
+    let out =
+        cpu::normalization::apply(&c(x)?, &c(mean)?, &c(rstd)?, w.as_ref(), b.as_ref(), layout)?;
+    to_device(&out, x.device())
+}
+
+/// Gradients of [`norm_apply`] for the input, weight and bias (the last two per channel);
+/// `batch_stats` when mean and rstd were computed from `x`.
+pub fn norm_backward(
+    g: &Tensor,
+    x: &Tensor,
+    mean: &Tensor,
+    rstd: &Tensor,
+    weight: Option<&Tensor>,
+    layout: &super::nn_norm::NormLayout,
+    batch_stats: bool,
+) -> Result<(Tensor, Tensor, Tensor)> {
+    let c = |t: &Tensor| cpu::contiguous(&host(t)?);
+    let w = weight.map(c).transpose()?;
+    let (dx, dw, db) = cpu::normalization::backward(
+        &c(g)?,
+        &c(x)?,
+        &c(mean)?,
+        &c(rstd)?,
+        w.as_ref(),
+        layout,
+        batch_stats,
+    )?;
+    let d = x.device();
+    Ok((to_device(&dx, d)?, to_device(&dw, d)?, to_device(&db, d)?))
+}
+
+/// Rows `idx[k]` of a `[rows, dim]` table (shape `idx.shape + [dim]`); IndexError outside.
+pub fn rows_gather(table: &Tensor, idx: &Tensor) -> Result<Tensor> {
+    match table.device() {
+        Device::Cpu => {
+            cpu::embedding::rows_gather(&cpu::contiguous(table)?, &cpu::contiguous(idx)?)
+        }
+        d => to_device(&rows_gather(&host(table)?, &host(idx)?)?, d),
+    }
+}
+
+/// The adjoint of [`rows_gather`]: `g`'s rows added into a zero `[rows, dim]` table.
+pub fn rows_scatter_add(g: &Tensor, idx: &Tensor, rows: usize) -> Result<Tensor> {
+    match g.device() {
+        Device::Cpu => {
+            cpu::embedding::rows_scatter_add(&cpu::contiguous(g)?, &cpu::contiguous(idx)?, rows)
+        }
+        d => to_device(&rows_scatter_add(&host(g)?, &host(idx)?, rows)?, d),
+    }
+}
+
+/// Scales the rows `idx` names whose `p`-norm exceeds `max_norm` down to it, in place.
+pub fn renorm_rows(table: &Tensor, idx: &Tensor, max_norm: f64, p: f64) -> Result<()> {
+    match table.device() {
+        Device::Cpu => cpu::embedding::renorm_rows(table, &cpu::contiguous(idx)?, max_norm, p),
+        _ => {
+            let staged = host(table)?;
+            renorm_rows(&staged, &host(idx)?, max_norm, p)?;
+            copy_into(&staged, table)
+        }
+    }
+}
+
+/// Per-element nll losses (`-weight[t] x[n, t, s]`, 0 when ignored) of `x` seen as
+/// `[n, c, s]` and int64 targets `[n, s]`, and the summed weight of the counted targets.
+pub fn nll_loss(
+    x: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    ignore_index: i64,
+    dims: [usize; 3],
+) -> Result<(Tensor, Tensor)> {
+    let c = |t: &Tensor| cpu::contiguous(&host(t)?);
+    let w = weight.map(c).transpose()?;
+    let result = cpu::nll_loss::forward(&c(x)?, &c(target)?, w.as_ref(), ignore_index, dims)?;
+    both_to(result, x.device())
+}
+
+/// The adjoint of [`nll_loss`]'s per-element losses: `[n, c, s]` with `-weight[t] g[n, s]`
+/// at each counted target.
+pub fn nll_loss_backward(
+    g: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    ignore_index: i64,
+    dims: [usize; 3],
+) -> Result<Tensor> {
+    let c = |t: &Tensor| cpu::contiguous(&host(t)?);
+    let w = weight.map(c).transpose()?;
+    let out = cpu::nll_loss::backward(&c(g)?, &c(target)?, w.as_ref(), ignore_index, dims)?;
+    to_device(&out, g.device())
+}
+
+/// `x` padded by `pads` (`[before, after]` per dim; negative crops in constant mode).
+pub fn pad(x: &Tensor, pads: &[[i64; 2]], mode: super::nn_pad::PadMode) -> Result<Tensor> {
+    match x.device() {
+        Device::Cpu => cpu::pad::pad(&cpu::contiguous(x)?, pads, mode),
+        d => to_device(&pad(&host(x)?, pads, mode)?, d),
+    }
+}
+
+/// The adjoint of a non-constant [`pad`]: `g` added back where it was read from.
+pub fn pad_backward(
+    g: &Tensor,
+    pads: &[[i64; 2]],
+    mode: super::nn_pad::PadMode,
+    in_shape: &[usize],
+) -> Result<Tensor> {
+    match g.device() {
+        Device::Cpu => cpu::pad::pad_backward(&cpu::contiguous(g)?, pads, mode, in_shape),
+        d => to_device(&pad_backward(&host(g)?, pads, mode, in_shape)?, d),
+    }
+}
+
+/// A dropout mask of `shape`: `1 / (1 - p)` with probability `1 - p`, else 0.
+pub fn dropout_mask(
+    shape: &[usize],
+    dtype: DType,
+    device: Device,
+    p: f64,
+    gen: &mut Generator,
+) -> Result<Tensor> {
+    to_device(&cpu::dropout::mask(shape, dtype, p, gen)?, device)
+}

@@ -4,13 +4,13 @@ use super::backend;
 use super::kinds::Distribution;
 use crate::cpu::random::Generator;
 use crate::error::{Error, Result};
-use crate::tensor::{numel, DType, Device, Element, Layout, Scalar, Storage, Tensor};
+use crate::tensor::{DType, Device, Element, Layout, Scalar, Storage, Tensor};
 use crate::with_dtype;
 
 pub fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
     match device {
         Device::Cpu => Ok(Tensor::from_parts(
-            Storage::cpu_zeroed(numel(shape) * dtype.size())?,
+            Storage::cpu_zeroed(Tensor::byte_size(shape, dtype)?)?,
             Layout::contiguous(shape),
             dtype,
         )),

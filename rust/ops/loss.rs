@@ -32,7 +32,7 @@ impl Reduction {
         }
     }
 
-    fn apply(self, x: &Tensor) -> Result<Tensor> {
+    pub(crate) fn apply(self, x: &Tensor) -> Result<Tensor> {
         match self {
             Reduction::None => Ok(x.clone()),
             Reduction::Mean => mean(x),

@@ -37,6 +37,17 @@ pub mod sort;
 pub mod unary;
 pub mod view;
 
+pub mod nn_attention;
+pub mod nn_conv;
+pub mod nn_dropout;
+pub mod nn_embedding;
+pub mod nn_linear;
+pub mod nn_loss;
+pub mod nn_norm;
+pub mod nn_pad;
+pub mod nn_pool;
+pub mod nn_softmax;
+
 pub use arith::{add, div, mul, neg, pow, sub, Rhs};
 pub use copy::{clone, contiguous, to_dtype};
 pub use reduce::{sum, sum_to};

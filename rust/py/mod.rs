@@ -14,6 +14,7 @@ mod functional;
 mod hooks;
 mod inference;
 mod linalg;
+mod nn_functional;
 mod node;
 mod random;
 mod tensor;
@@ -128,5 +129,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(activation::logsigmoid, m)?)?;
     m.add_function(wrap_pyfunction!(activation::softsign, m)?)?;
     m.add_function(wrap_pyfunction!(activation::glu, m)?)?;
+    nn_functional::register(m)?;
     Ok(())
 }

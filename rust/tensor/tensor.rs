@@ -77,9 +77,23 @@ impl Tensor {
         }))
     }
 
+    /// The bytes a contiguous tensor of `shape` takes, with PyTorch's error when the product
+    /// overflows (which would otherwise allocate too little for the kernels that fill it).
+    pub fn byte_size(shape: &[usize], dtype: DType) -> Result<usize> {
+        shape
+            .iter()
+            .try_fold(dtype.size(), |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| {
+                Error::runtime(format!(
+                    "Storage size calculation overflowed with sizes={}",
+                    super::shape::shape_str(shape)
+                ))
+            })
+    }
+
     /// A contiguous tensor whose elements the caller must write before reading.
     pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        let numel = super::shape::numel(shape);
+        let numel = Self::byte_size(shape, dtype)? / dtype.size();
         let storage = match device {
             Device::Cpu => Storage::cpu_uninit(numel * dtype.size())?,
             Device::WebGpu => crate::webgpu::empty_storage(numel, dtype)?,
