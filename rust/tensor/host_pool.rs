@@ -25,11 +25,12 @@ pub const POOLED_MIN: usize = 64 << 10;
 /// The most bytes the pool keeps unused.
 pub const CACHE_LIMIT: usize = 1 << 30;
 
-/// `nbytes` rounded up to its size class: a multiple of an eighth of its power of two (at
-/// most an eighth is wasted), so near sizes share buffers.
+/// `nbytes` (> 0) rounded up to its size class: a multiple of an eighth of the largest power
+/// of two not above it (so at most an eighth is wasted), so near sizes share buffers.
 pub fn size_class(nbytes: usize) -> usize {
-    let step = (nbytes.next_power_of_two() / 8).max(1);
-    nbytes.div_ceil(step) * step
+    let floor_pow2 = 1usize << (usize::BITS - 1 - nbytes.leading_zeros());
+    let step = (floor_pow2 / 8).max(1);
+    nbytes.div_ceil(step).saturating_mul(step)
 }
 
 /// A cached buffer's address (plain memory nothing else refers to).
@@ -149,6 +150,7 @@ mod tests {
     fn size_classes_waste_at_most_an_eighth() {
         assert_eq!(size_class(1 << 20), 1 << 20);
         assert_eq!(size_class((1 << 20) + 1), (1 << 20) + (1 << 17));
+        assert_eq!(size_class((1 << 21) - 1), 1 << 21);
         for n in [65_536, 100_000, 1_000_003, 16 << 20] {
             let c = size_class(n);
             assert!(c >= n && c - n <= n / 8, "{n} -> {c}");
