@@ -89,7 +89,7 @@ class DigitsEpoch:
 
     def setup(self, library: str) -> None:
         self.lib = load(library)
-        images, labels = load("ferrograd").datasets.load_digits()
+        images, labels = load("ferrograd.datasets").load_digits()
         images = images.numpy()[:, None] / 16.0
         self.batches = [
             (from_numpy(self.lib, images[i : i + 64]), self.lib.from_numpy(labels.numpy()[i : i + 64]))
