@@ -178,4 +178,9 @@ impl Storage {
     pub fn same(&self, other: &Storage) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+
+    /// Whether no other storage handle shares these bytes.
+    pub fn is_unshared(&self) -> bool {
+        Arc::strong_count(&self.0) == 1
+    }
 }
