@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from second_order import check_second_order
+from double_backward import check_double_backward
 
 import ferrograd
 import ferrograd.nn.functional as F
@@ -180,7 +180,7 @@ SECOND_ORDER = {
 @pytest.mark.parametrize("name", list(SECOND_ORDER))
 def test_second_derivatives(name):
     x = values((0.0, -3.0, 3.0, -1.0, 1.0), shape=(4, 3), lo=-4, hi=4, seed=3)
-    check_second_order(SECOND_ORDER[name], x)
+    check_double_backward(SECOND_ORDER[name], x)
 
 
 def test_first_derivative_graph_is_differentiable():

@@ -28,9 +28,10 @@ def pos(*shape: int) -> np.ndarray:
 
 
 def distinct(*shape: int) -> np.ndarray:
-    """Values with no ties (for max/min), shuffled."""
+    """Values with no ties (for max/min), shuffled; off-centre, so no two have (nearly) equal
+    magnitudes either (for the infinity norm)."""
     n = int(np.prod(shape))
-    return RNG.permutation(np.linspace(-2.0, 2.0, n)).reshape(shape) if n else np.zeros(shape)
+    return RNG.permutation(np.linspace(-2.0, 2.3, n)).reshape(shape) if n else np.zeros(shape)
 
 
 def sigmoid(x):

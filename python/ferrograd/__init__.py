@@ -103,6 +103,7 @@ permute = Tensor.permute
 pow = Tensor.pow
 reciprocal = Tensor.reciprocal
 relu = Tensor.relu
+relu_ = _core.relu_
 reshape = Tensor.reshape
 rsqrt = Tensor.rsqrt
 sigmoid = Tensor.sigmoid
@@ -356,6 +357,7 @@ __all__ = [
     "randperm",
     "reciprocal",
     "relu",
+    "relu_",
     "reshape",
     "return_types",
     "roll",

@@ -18,4 +18,4 @@ pub use backward::{backward, grad};
 pub use graph::{NodeId, NodeRef};
 pub use meta::{AutogradMeta, GradFn};
 pub use node::{Backward, BackwardCtx, Grads, SavedTensor};
-pub use record::{is_recording, record, save_if};
+pub use record::{is_recording, record, record_saving_input_and_output, save_if};

@@ -80,3 +80,14 @@ pub fn record(
     }
     Ok(())
 }
+
+/// [`record`] for the common one-input, one-output op whose backward reads both its input
+/// and its result (reductions such as `amax`, `prod`, `logsumexp`, `norm`): saves
+/// `[x, out]`, in that order.
+pub fn record_saving_input_and_output(op: impl Backward, x: &Tensor, out: &Tensor) -> Result<()> {
+    let saved = smallvec::smallvec![
+        Some(SavedTensor::input(x)),
+        Some(SavedTensor::output(out, 0))
+    ];
+    record(op, &[Some(x)], saved, &[out])
+}

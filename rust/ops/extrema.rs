@@ -8,7 +8,7 @@ use super::compare::compare;
 use super::conditional::where_;
 use super::kinds::{CompareOp, PredicateOp, ReduceOp};
 use super::reduce::{kept_shape, reduce_dims, reduce_kernel, unreduce};
-use crate::autograd::{is_recording, record, Backward, BackwardCtx, Grads, SavedTensor};
+use crate::autograd::{is_recording, record_saving_input_and_output, Backward, BackwardCtx, Grads};
 use crate::error::{Error, Result};
 use crate::tensor::{Dims, Layout, Scalar, Tensor};
 
@@ -36,18 +36,14 @@ pub fn amax(x: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool) -> Re
     let op = if is_max { ReduceOp::Max } else { ReduceOp::Min };
     let out = reduce_kernel(op, x, &rdims, keepdim)?;
     if is_recording(&[x]) {
-        record(
+        record_saving_input_and_output(
             AmaxBackward {
                 is_max,
                 dims: rdims,
                 keepdim,
             },
-            &[Some(x)],
-            smallvec![
-                Some(SavedTensor::input(x)),
-                Some(SavedTensor::output(&out, 0))
-            ],
-            &[&out],
+            x,
+            &out,
         )?;
     }
     Ok(out)

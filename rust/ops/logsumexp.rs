@@ -6,7 +6,7 @@ use super::arith::{cast, mul, sub};
 use super::kinds::{ReduceOp, UnaryOp};
 use super::reduce::{reduce_dims, reduce_kernel, unreduce};
 use super::unary::unary;
-use crate::autograd::{is_recording, record, Backward, BackwardCtx, Grads, SavedTensor};
+use crate::autograd::{is_recording, record_saving_input_and_output, Backward, BackwardCtx, Grads};
 use crate::error::Result;
 use crate::tensor::{Dims, Tensor};
 
@@ -16,17 +16,13 @@ pub fn logsumexp(x: &Tensor, dims: &[i64], keepdim: bool) -> Result<Tensor> {
     let xf = cast(x, x.dtype().to_floating())?;
     let out = reduce_kernel(ReduceOp::LogSumExp, &xf, &rdims, keepdim)?;
     if is_recording(&[x]) {
-        record(
+        record_saving_input_and_output(
             LogsumexpBackward {
                 dims: rdims,
                 keepdim,
             },
-            &[Some(x)],
-            smallvec![
-                Some(SavedTensor::input(x)),
-                Some(SavedTensor::output(&out, 0))
-            ],
-            &[&out],
+            x,
+            &out,
         )?;
     }
     Ok(out)

@@ -43,6 +43,15 @@ pub fn addmm(bias: &Tensor, m1: &Tensor, m2: &Tensor) -> Result<Tensor> {
             m2.ndim()
         )));
     }
+    if m1.ndim() == 2 && m1.shape()[1] != m2.shape()[0] {
+        return Err(Error::runtime(format!(
+            "addmm: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+            m1.shape()[0],
+            m1.shape()[1],
+            m2.shape()[0],
+            m2.shape()[1]
+        )));
+    }
     let product = {
         let _plain = crate::autograd::grad_mode::GradModeGuard::new(false);
         mm(m1, m2)?

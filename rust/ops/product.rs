@@ -8,7 +8,7 @@ use super::compare::eq_scalar;
 use super::conditional::where_;
 use super::kinds::ReduceOp;
 use super::reduce::{reduce_kernel, sum_dims, unreduce};
-use crate::autograd::{is_recording, record, Backward, BackwardCtx, Grads, SavedTensor};
+use crate::autograd::{is_recording, record_saving_input_and_output, Backward, BackwardCtx, Grads};
 use crate::error::Result;
 use crate::tensor::{wrap_dim, Dims, Scalar, Tensor};
 
@@ -24,18 +24,14 @@ pub fn prod(x: &Tensor, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
     };
     let out = reduce_kernel(ReduceOp::Prod, x, &dims, keepdim && dim.is_some())?;
     if is_recording(&[x]) {
-        record(
+        record_saving_input_and_output(
             ProdBackward {
                 all: dim.is_none(),
                 dims,
                 keepdim: keepdim && dim.is_some(),
             },
-            &[Some(x)],
-            smallvec![
-                Some(SavedTensor::input(x)),
-                Some(SavedTensor::output(&out, 0))
-            ],
-            &[&out],
+            x,
+            &out,
         )?;
     }
     Ok(out)

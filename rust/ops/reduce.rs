@@ -11,7 +11,9 @@ use super::kinds::{CompareOp, ReduceOp};
 use super::unary::{abs, sign};
 use super::view::{expand, reshape, unsqueeze};
 use crate::autograd::grad_mode::GradModeGuard;
-use crate::autograd::{is_recording, record, Backward, BackwardCtx, Grads, SavedTensor};
+use crate::autograd::{
+    is_recording, record, record_saving_input_and_output, Backward, BackwardCtx, Grads, SavedTensor,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::tensor::{wrap_dims, DType, Dims, Layout, Scalar, Tensor};
 
@@ -157,15 +159,7 @@ pub fn extreme_all(x: &Tensor, is_max: bool) -> Result<Tensor> {
             keepdim: false,
             count: 1,
         };
-        record(
-            node,
-            &[Some(x)],
-            smallvec![
-                Some(SavedTensor::input(x)),
-                Some(SavedTensor::output(&out, 0))
-            ],
-            &[&out],
-        )?;
+        record_saving_input_and_output(node, x, &out)?;
     }
     Ok(out)
 }
@@ -252,15 +246,7 @@ pub fn norm(x: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<T
             keepdim,
             count: 1,
         };
-        record(
-            node,
-            &[Some(x)],
-            smallvec![
-                Some(SavedTensor::input(x)),
-                Some(SavedTensor::output(&out, 0))
-            ],
-            &[&out],
-        )?;
+        record_saving_input_and_output(node, x, &out)?;
     }
     Ok(out)
 }

@@ -16,17 +16,12 @@ import math
 from typing import Any
 
 from .. import _core
+from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
 
 Tensor = _core.Tensor
-
-
-def _linear(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    # Composed from matmul until nn.functional.linear exists.
-    out = input.matmul(weight.t())
-    return out if bias is None else out + bias
 
 
 def _bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
@@ -114,10 +109,15 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return _linear(input, self.weight, self.bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj`` (which
+    shows in reprs); it computes exactly what ``Linear`` does."""
 
 
 class Bilinear(Module):
@@ -169,4 +169,4 @@ class Bilinear(Module):
         )
 
 
-__all__ = ["Bilinear", "Identity", "Linear"]
+__all__ = ["Bilinear", "Identity", "Linear", "NonDynamicallyQuantizableLinear"]

@@ -12,8 +12,8 @@ from ... import _core
 
 
 def relu(input: _core.Tensor, inplace: bool = False) -> _core.Tensor:
-    """``max(input, 0)`` elementwise."""
-    return input.relu()
+    """``max(input, 0)`` elementwise; ``inplace=True`` writes it into ``input``."""
+    return _core.relu_(input) if inplace else input.relu()
 
 
 def sigmoid(input: _core.Tensor) -> _core.Tensor:
@@ -24,6 +24,11 @@ def sigmoid(input: _core.Tensor) -> _core.Tensor:
 def tanh(input: _core.Tensor) -> _core.Tensor:
     """The hyperbolic tangent, elementwise."""
     return input.tanh()
+
+
+def tanhshrink(input: _core.Tensor) -> _core.Tensor:
+    """``input - tanh(input)`` elementwise."""
+    return input - input.tanh()
 
 
 gelu = _core.gelu
@@ -61,4 +66,5 @@ __all__ = [
     "softplus",
     "softsign",
     "tanh",
+    "tanhshrink",
 ]

@@ -45,4 +45,13 @@ def log_softmax(
     return _nn.log_softmax(input, dim, dtype)
 
 
-__all__ = ["log_softmax", "softmax"]
+def softmin(
+    input: _core.Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _core.dtype | None = None
+) -> _core.Tensor:
+    """``softmax(-x)`` along ``dim``: the smallest values get the largest weights."""
+    if dim is None:
+        dim = _implicit_dim("softmin", input.dim(), _stacklevel)
+    return _nn.softmax(-input, dim, dtype)
+
+
+__all__ = ["log_softmax", "softmax", "softmin"]

@@ -32,9 +32,7 @@ def _total_norm(grads: list[Tensor], norm_type: float) -> Tensor:
     if not grads:
         return _core.tensor(0.0)
     norms = [g.norm(norm_type) for g in grads]
-    dtype = _core.float64 if any(n.dtype == _core.float64 for n in norms) else norms[0].dtype
-    # The norms gathered through Python floats (exact) until ferrograd.stack exists.
-    return _core.tensor([n.item() for n in norms], dtype=dtype).norm(norm_type)
+    return _core.stack(norms).norm(norm_type)
 
 
 @no_grad()

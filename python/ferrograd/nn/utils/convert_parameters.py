@@ -35,15 +35,7 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     device = None
     for p in params:
         device = _check_same_device(p, device)
-    total = sum(p.numel() for p in params)
-    dtype = params[0].dtype if params else _core.float32
-    # Concatenated by slice assignment, which autograd records, until ferrograd.cat exists.
-    vec = _core.zeros(total, dtype=dtype, device=device)
-    offset = 0
-    for p in params:
-        vec[offset : offset + p.numel()] = p.reshape(-1)
-        offset += p.numel()
-    return vec
+    return _core.cat([p.reshape(-1) for p in params])
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:

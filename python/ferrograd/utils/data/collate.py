@@ -20,19 +20,6 @@ from ... import _core
 _ERROR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
 
 
-def _stack(tensors: Sequence[_core.Tensor]) -> _core.Tensor:
-    """The tensors stacked along a new first dimension (through NumPy until ferrograd.stack
-    exists)."""
-    first = tuple(tensors[0].shape)
-    for i, t in enumerate(tensors):
-        if tuple(t.shape) != first:
-            raise RuntimeError(
-                f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 and "
-                f"{list(t.shape)} at entry {i}"
-            )
-    return _core.from_numpy(np.stack([t.detach().numpy() for t in tensors]))
-
-
 def _is_numeric_array(obj: Any) -> bool:
     return isinstance(obj, (np.ndarray, np.generic)) and obj.dtype.kind in "biuf"
 
@@ -44,9 +31,9 @@ def default_collate(batch: Sequence[Any]) -> Any:
     strings stay as they are."""
     elem = batch[0]
     if isinstance(elem, _core.Tensor):
-        return _stack(batch)
+        return _core.stack(batch)
     if _is_numeric_array(elem):
-        return _stack([_core.as_tensor(np.asarray(b)) for b in batch])
+        return _core.stack([_core.as_tensor(np.asarray(b)) for b in batch])
     if isinstance(elem, bool):
         return _core.tensor(batch)
     if isinstance(elem, float):
