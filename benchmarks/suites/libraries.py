@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import Any
 
 LIBRARIES = ["ferrograd", "torch", "numpy"]
 
@@ -18,3 +19,24 @@ def load(name: str) -> ModuleType:
         return importlib.import_module(name)
     except ImportError as exc:  # asv skips benchmarks whose setup raises NotImplementedError
         raise NotImplementedError(f"{name} is not installed") from exc
+
+
+def from_numpy(lib: ModuleType, array: Any, requires_grad: bool = False) -> Any:
+    """``array`` as ``lib``'s array: a copy for ferrograd and PyTorch (optionally a leaf that
+    requires grad), the array itself for NumPy.
+
+    >>> import numpy as np
+    >>> from_numpy(np, np.zeros(2)).shape
+    (2,)
+    """
+    if lib.__name__ == "numpy":
+        return array
+    out = lib.from_numpy(array.copy())
+    return out.requires_grad_() if requires_grad else out
+
+
+def random(shape: tuple[int, ...], seed: int = 0) -> Any:
+    """Float32 standard-normal NumPy data, the same for every library."""
+    import numpy as np
+
+    return np.random.default_rng(seed).standard_normal(shape, dtype=np.float32)

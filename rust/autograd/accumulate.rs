@@ -22,7 +22,7 @@ impl Backward for AccumulateGrad {
         if !ctx.received(0) {
             return Ok(SmallVec::new()); // a hook took the gradient away
         }
-        accumulate(&self.leaf, ctx.grad().clone())?;
+        accumulate(&self.leaf, ctx.grad())?;
         for hook in self.leaf.autograd_meta_or_init().post_accumulate_hooks() {
             hook(&self.leaf)?;
         }
@@ -36,16 +36,19 @@ impl Backward for AccumulateGrad {
 
 /// Adds `new` into `leaf.grad`. Without `create_graph` the existing `.grad` is updated in
 /// place (the same object stays); the first gradient is stored as a fresh contiguous tensor,
-/// never as a view of something the caller may still hold. With `create_graph` gradients
-/// keep their history and are summed out of place.
-pub fn accumulate(leaf: &Tensor, new: Tensor) -> Result<()> {
+/// never as a view of something the caller may still hold: `new` itself when only the
+/// node's context holds it (the usual fresh result of a backward kernel; as in PyTorch, this
+/// saves copying every parameter's gradient on every step), else a copy. With
+/// `create_graph` gradients keep their history and are summed out of place.
+pub fn accumulate(leaf: &Tensor, new: &Tensor) -> Result<()> {
     let meta = leaf.autograd_meta_or_init();
     let grad = match meta.grad() {
-        None if grad_mode::is_enabled() => ops::clone(&new)?,
-        None => ops::copy::materialize(&new)?,
-        Some(old) if grad_mode::is_enabled() => ops::add(&old, &new)?,
+        None if grad_mode::is_enabled() => ops::clone(new)?,
+        None if new.is_exclusive() => new.clone(),
+        None => ops::copy::materialize(new)?,
+        Some(old) if grad_mode::is_enabled() => ops::add(&old, new)?,
         Some(old) => {
-            ops::copy::add_into_unrecorded(&old, &new)?;
+            ops::copy::add_into_unrecorded(&old, new)?;
             return Ok(());
         }
     };

@@ -5,20 +5,94 @@
 //! of the inputs (in-place ops), as long as it has that input's exact layout.
 
 use super::number::{Float, Number};
-use super::strided::for_each_run;
+use super::parallel;
+use super::simd::multiversion;
 use crate::error::Result;
 use crate::ops::kinds::{BinaryOp, CompareOp, PredicateOp, TernaryOp, UnaryOp};
 use crate::tensor::{DType, Element, Layout, Tensor};
 use crate::{with_dtype, with_float_dtype};
 
+multiversion! {
+    /// `out[i] = f(a[i])` over contiguous runs: the loop the compiler vectorizes.
+    unsafe fn contiguous1[A: Copy, O, F: Fn(A) -> O](po: *mut O, pa: *const A, len: usize, f: F) {
+        for i in 0..len {
+            *po.add(i) = f(*pa.add(i));
+        }
+    }
+}
+
+multiversion! {
+    /// `out[i] = f(a[i], b[i])`; a step of 0 (a broadcast number) reads `b` once.
+    unsafe fn contiguous2[A: Copy, B: Copy, O, F: Fn(A, B) -> O](
+        po: *mut O,
+        pa: *const A,
+        pb: *const B,
+        b_step: usize,
+        len: usize,
+        f: F,
+    ) {
+        if b_step == 0 {
+            let b = *pb;
+            for i in 0..len {
+                *po.add(i) = f(*pa.add(i), b);
+            }
+        } else {
+            for i in 0..len {
+                *po.add(i) = f(*pa.add(i), *pb.add(i));
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// `out[i] = f(a[i], b[i], c[i])`; `b` or `c` may be broadcast numbers (step 0).
+    unsafe fn contiguous3[A: Copy, B: Copy, C: Copy, O, F: Fn(A, B, C) -> O](
+        po: *mut O,
+        pa: *const A,
+        pb: *const B,
+        pc: *const C,
+        steps: (usize, usize),
+        len: usize,
+        f: F,
+    ) {
+        match steps {
+            (1, 1) => {
+                for i in 0..len {
+                    *po.add(i) = f(*pa.add(i), *pb.add(i), *pc.add(i));
+                }
+            }
+            // A tensor with two numbers (clamp bounds, a lerp weight...).
+            (0, 0) => {
+                let (b, c) = (*pb, *pc);
+                for i in 0..len {
+                    *po.add(i) = f(*pa.add(i), b, c);
+                }
+            }
+            (1, 0) => {
+                let c = *pc;
+                for i in 0..len {
+                    *po.add(i) = f(*pa.add(i), *pb.add(i), c);
+                }
+            }
+            (tb, tc) => {
+                for i in 0..len {
+                    *po.add(i) = f(*pa.add(i), *pb.add(i * tb), *pc.add(i * tc));
+                }
+            }
+        }
+    }
+}
+
 /// Applies `f` to every element of `x` (laid out as `xl`), writing `out` (laid out as `ol`).
 ///
 /// `f` is copied into each run's loop: a closure that captured its numbers by value (`move`)
 /// then keeps them in registers, so the loop vectorizes even though `out` is a raw pointer
-/// the compiler cannot prove apart from the numbers.
+/// the compiler cannot prove apart from the numbers. Contiguous runs use the CPU's widest
+/// vectors (`simd`), and large jobs every core (`parallel`).
 ///
 /// # Safety
-/// The layouts must address memory inside the pointers' allocations.
+/// The layouts must address memory inside the pointers' allocations, and `f` must be a pure
+/// function of its arguments (it may run on several threads).
 #[inline(always)]
 pub(super) unsafe fn map1<A: Copy, O>(
     po: *mut O,
@@ -27,15 +101,13 @@ pub(super) unsafe fn map1<A: Copy, O>(
     al: &Layout,
     f: impl Fn(A) -> O + Copy,
 ) {
-    for_each_run(
+    parallel::for_each_run(
         &ol.shape,
         [&ol.strides, &al.strides],
         |[so, sa], [to, ta], len| {
             let (po, pa) = (po.add(so), pa.add(sa));
             if to == 1 && ta == 1 {
-                for i in 0..len {
-                    *po.add(i) = f(*pa.add(i));
-                }
+                contiguous1(po, pa, len, f);
             } else {
                 for i in 0..len {
                     *po.add(i * to) = f(*pa.add(i * ta));
@@ -56,29 +128,14 @@ pub(super) unsafe fn map2<A: Copy, B: Copy, O>(
     bl: &Layout,
     f: impl Fn(A, B) -> O + Copy,
 ) {
-    for_each_run(
+    parallel::for_each_run(
         &ol.shape,
         [&ol.strides, &al.strides, &bl.strides],
         |[so, sa, sb], steps, len| {
             let (po, pa, pb) = (po.add(so), pa.add(sa), pb.add(sb));
             match steps {
-                [1, 1, 1] => {
-                    for i in 0..len {
-                        *po.add(i) = f(*pa.add(i), *pb.add(i));
-                    }
-                }
-                [1, 1, 0] => {
-                    let b = *pb;
-                    for i in 0..len {
-                        *po.add(i) = f(*pa.add(i), b);
-                    }
-                }
-                [1, 0, 1] => {
-                    let a = *pa;
-                    for i in 0..len {
-                        *po.add(i) = f(a, *pb.add(i));
-                    }
-                }
+                [1, 1, tb @ (0 | 1)] => contiguous2(po, pa, pb, tb, len, f),
+                [1, 0, 1] => contiguous2(po, pb, pa, 0, len, move |y: B, x: A| f(x, y)),
                 [to, ta, tb] => {
                     for i in 0..len {
                         *po.add(i * to) = f(*pa.add(i * ta), *pb.add(i * tb));
@@ -103,30 +160,13 @@ pub(super) unsafe fn map3<A: Copy, B: Copy, C: Copy, O>(
     cl: &Layout,
     f: impl Fn(A, B, C) -> O + Copy,
 ) {
-    for_each_run(
+    parallel::for_each_run(
         &ol.shape,
         [&ol.strides, &al.strides, &bl.strides, &cl.strides],
         |[so, sa, sb, sc], steps, len| {
             let (po, pa, pb, pc) = (po.add(so), pa.add(sa), pb.add(sb), pc.add(sc));
             match steps {
-                [1, 1, 1, 1] => {
-                    for i in 0..len {
-                        *po.add(i) = f(*pa.add(i), *pb.add(i), *pc.add(i));
-                    }
-                }
-                // A tensor with two numbers (clamp bounds, a lerp weight...).
-                [1, 1, 0, 0] => {
-                    let (b, c) = (*pb, *pc);
-                    for i in 0..len {
-                        *po.add(i) = f(*pa.add(i), b, c);
-                    }
-                }
-                [1, 1, 1, 0] => {
-                    let c = *pc;
-                    for i in 0..len {
-                        *po.add(i) = f(*pa.add(i), *pb.add(i), c);
-                    }
-                }
+                [1, 1, tb @ (0 | 1), tc @ (0 | 1)] => contiguous3(po, pa, pb, pc, (tb, tc), len, f),
                 [to, ta, tb, tc] => {
                     for i in 0..len {
                         *po.add(i * to) = f(*pa.add(i * ta), *pb.add(i * tb), *pc.add(i * tc));
@@ -317,9 +357,10 @@ fn convert<S: Element, O: Element>(v: S) -> O {
 /// Writes `value` into every element of `out`.
 pub fn fill<T: Element>(out: &Tensor, value: T) {
     let ol = out.layout();
+    // SAFETY: each run writes its own elements of `out`.
     unsafe {
         let po = out.cpu_ptr::<T>();
-        for_each_run(&ol.shape, [&ol.strides], |[so], [to], len| {
+        parallel::for_each_run(&ol.shape, [&ol.strides], |[so], [to], len| {
             let po = po.add(so);
             for i in 0..len {
                 *po.add(i * to) = value;

@@ -7,7 +7,8 @@
 //! Operands arrive in one dtype, broadcast to the output's shape.
 
 use super::number::Number;
-use super::strided::for_each_run;
+use super::parallel;
+use super::simd::multiversion;
 use crate::error::Result;
 use crate::tensor::{Element, Scalar, Tensor};
 use crate::{with_dtype, with_float_dtype};
@@ -37,74 +38,38 @@ impl MulAdd for i64 {}
 impl MulAdd for i32 {}
 impl MulAdd for bool {}
 
-/// `out[i] = f(inputs[i])` over one run of elements (pointers with their steps).
-#[inline(always)]
-unsafe fn run<T: Copy, const N: usize>(
-    out: (*mut T, usize),
-    inputs: [(*const T, usize); N],
-    len: usize,
-    f: impl Fn([T; N]) -> T,
-) {
-    let (po, to) = out;
-    if to == 1 && inputs.iter().all(|&(_, step)| step == 1) {
-        for i in 0..len {
-            *po.add(i) = f(inputs.map(|(p, _)| *p.add(i)));
-        }
-    } else {
-        for i in 0..len {
-            *po.add(i * to) = f(inputs.map(|(p, step)| *p.add(i * step)));
+multiversion! {
+    /// `out[i] = f(inputs[i])` over one run of elements (pointers with their steps). With
+    /// FMA instructions (AVX2 and up), `mul_add` is one instruction rather than a call into
+    /// libm.
+    unsafe fn run[T: Copy, F: Fn([T; N]) -> T, const N: usize](
+        out: (*mut T, usize),
+        inputs: [(*const T, usize); N],
+        len: usize,
+        f: F,
+    ) {
+        let (po, to) = out;
+        if to == 1 && inputs.iter().all(|&(_, step)| step == 1) {
+            for i in 0..len {
+                *po.add(i) = f(inputs.map(|(p, _)| *p.add(i)));
+            }
+        } else {
+            for i in 0..len {
+                *po.add(i * to) = f(inputs.map(|(p, step)| *p.add(i * step)));
+            }
         }
     }
-}
-
-/// [`run`] compiled for FMA instructions, so `mul_add` is one instruction rather than a call
-/// into libm. Only called after checking that the CPU has them.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "fma")]
-unsafe fn run_fma<T: Copy, const N: usize>(
-    out: (*mut T, usize),
-    inputs: [(*const T, usize); N],
-    len: usize,
-    f: impl Fn([T; N]) -> T,
-) {
-    run(out, inputs, len, f)
-}
-
-/// Whether to use [`run_fma`] (almost every x86-64 CPU since 2013 can).
-fn has_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    return std::arch::is_x86_feature_detected!("fma");
-    #[cfg(not(target_arch = "x86_64"))]
-    return false;
-}
-
-/// [`run`] or [`run_fma`].
-#[inline(always)]
-unsafe fn dispatch<T: Copy, const N: usize>(
-    fma: bool,
-    out: (*mut T, usize),
-    inputs: [(*const T, usize); N],
-    len: usize,
-    f: impl Fn([T; N]) -> T,
-) {
-    #[cfg(target_arch = "x86_64")]
-    if fma {
-        return run_fma(out, inputs, len, f);
-    }
-    let _ = fma;
-    run(out, inputs, len, f)
 }
 
 /// `out = f([a, b])` elementwise; `a` and `b` are broadcast to `out`'s shape.
 unsafe fn zip2<T: Element>(out: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn([T; 2]) -> T + Copy) {
-    let (fma, ol, al, bl) = (has_fma(), out.layout(), a.layout(), b.layout());
+    let (ol, al, bl) = (out.layout(), a.layout(), b.layout());
     let (po, pa, pb) = (out.cpu_ptr::<T>(), a.cpu_ptr::<T>(), b.cpu_ptr::<T>());
-    for_each_run(
+    parallel::for_each_run(
         &ol.shape,
         [&ol.strides, &al.strides, &bl.strides],
         |[so, sa, sb], [to, ta, tb], len| {
-            dispatch(
-                fma,
+            run(
                 (po.add(so), to),
                 [(pa.add(sa), ta), (pb.add(sb), tb)],
                 len,
@@ -122,14 +87,14 @@ unsafe fn zip3<T: Element>(
     c: &Tensor,
     f: impl Fn([T; 3]) -> T + Copy,
 ) {
-    let (fma, ol) = (has_fma(), out.layout());
+    let ol = out.layout();
     let (po, pa, pb, pc) = (
         out.cpu_ptr::<T>(),
         a.cpu_ptr::<T>(),
         b.cpu_ptr::<T>(),
         c.cpu_ptr::<T>(),
     );
-    for_each_run(
+    parallel::for_each_run(
         &ol.shape,
         [
             &ol.strides,
@@ -143,7 +108,7 @@ unsafe fn zip3<T: Element>(
                 (pb.add(sb) as *const T, tb),
                 (pc.add(sc) as *const T, tc),
             ];
-            dispatch(fma, (po.add(so), to), inputs, len, f)
+            run((po.add(so), to), inputs, len, f)
         },
     );
 }

@@ -24,6 +24,9 @@ pub mod pool;
 pub mod rows;
 pub mod softmax;
 
+pub mod parallel;
+pub mod simd;
+
 use crate::error::Result;
 use crate::tensor::Tensor;
 

@@ -4,6 +4,7 @@
 //! element folds one block of reduced elements, whose offsets are computed once.
 
 use super::number::{Float, Number};
+use super::simd::multiversion;
 use super::strided::{for_each_run, offsets};
 use crate::error::Result;
 use crate::ops::kinds::ReduceOp;
@@ -37,10 +38,7 @@ fn reduce_blocks<T: Element, O: Element>(
     let (kept, reduced) = split(x.layout(), dims);
     let out = Tensor::empty(&kept.shape, out_dtype, x.device())?;
     let inner_n = reduced.numel();
-    let contiguous_block = reduced
-        .view(&[inner_n])
-        .is_some_and(|l| inner_n <= 1 || l.strides[0] == 1);
-    let inner = (!contiguous_block).then(|| offsets(&reduced.shape, &reduced.strides));
+    let inner = (!is_one_run(&reduced)).then(|| offsets(&reduced.shape, &reduced.strides));
     let px = x.cpu_ptr::<T>();
     let po = out.cpu_ptr::<O>();
     let mut i = 0usize;
@@ -52,6 +50,57 @@ fn reduce_blocks<T: Element, O: Element>(
         }
     });
     Ok(out)
+}
+
+/// Whether a layout's elements are one contiguous run (a block [`fold`] reads directly).
+fn is_one_run(layout: &Layout) -> bool {
+    let n = layout.numel();
+    layout
+        .view(&[n])
+        .is_some_and(|l| n <= 1 || l.strides[0] == 1)
+}
+
+multiversion! {
+    /// `acc[j] += row[j]` in f64 for `j < len`.
+    unsafe fn add_row[T: Element](acc: *mut f64, row: *const T, len: usize) {
+        for j in 0..len {
+            *acc.add(j) += (*row.add(j)).to_f64();
+        }
+    }
+}
+
+/// A float sum whose blocks are strided while the kept elements lie side by side, as
+/// `x.sum(0)` of a row-major matrix (a bias gradient): whole rows are added into f64
+/// accumulators, which vectorizes, instead of walking each column down its stride. Each
+/// output adds its elements in the same order as [`reduce_blocks`] does, so the results are
+/// the same bits. `None` when the layout is not of that kind.
+///
+/// # Safety
+/// `x` must be a CPU tensor of element type `T`.
+unsafe fn sum_rows<T: Element>(x: &Tensor, dims: &[usize]) -> Option<Result<Tensor>> {
+    let (kept, reduced) = split(x.layout(), dims);
+    let n = kept.numel();
+    let run = kept.view(&[n])?;
+    if n < 2 || run.strides[0] != 1 || is_one_run(&reduced) {
+        return None;
+    }
+    let out = match Tensor::empty(&kept.shape, x.dtype(), x.device()) {
+        Ok(out) => out,
+        Err(e) => return Some(Err(e)),
+    };
+    let mut acc = vec![0f64; n];
+    let px = x.cpu_ptr::<T>();
+    for at in offsets(&reduced.shape, &reduced.strides) {
+        // SAFETY: `at` is a block position of `x`'s layout, and its `n` kept elements
+        // follow it contiguously.
+        add_row(acc.as_mut_ptr(), px.add(at), n);
+    }
+    let po = out.cpu_ptr::<T>();
+    for (j, &a) in acc.iter().enumerate() {
+        // SAFETY: `out` is fresh with `n` elements.
+        *po.add(j) = T::from_f64(a);
+    }
+    Some(Ok(out))
 }
 
 /// Reads the `k`-th element of a block.
@@ -109,9 +158,12 @@ pub fn reduce(op: ReduceOp, x: &Tensor, dims: &[usize]) -> Result<Tensor> {
     with_dtype!(dt, T => unsafe {
         let f64_of = |v: T| v.to_f64();
         match op {
-            ReduceOp::Sum if float => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
-                T::from_f64(fold(b, inner, n, 0f64, |a, v| a + f64_of(v), |a, c| a + c))
-            }),
+            ReduceOp::Sum if float => match sum_rows::<T>(x, dims) {
+                Some(summed) => summed,
+                None => reduce_blocks::<T, T>(x, dims, dt, |b, inner, n| {
+                    T::from_f64(fold(b, inner, n, 0f64, |a, v| a + f64_of(v), |a, c| a + c))
+                }),
+            },
             ReduceOp::Sum => reduce_blocks::<T, i64>(x, dims, int_out, |b, inner, n| {
                 fold(b, inner, n, 0i64, |a, v: T| a.wrapping_add(v.to_i64()), i64::wrapping_add)
             }),

@@ -32,13 +32,34 @@ fn products(kind: Product, a: &Tensor, b: &Tensor, out: Tensor) -> Result<Tensor
     if is_recording(&[a, b]) {
         let saved = smallvec![save_if(b.requires_grad(), a), save_if(a.requires_grad(), b)];
         record(
-            ProductBackward { kind },
+            ProductBackward {
+                kind,
+                column_major: [is_column_major(a), is_column_major(b)],
+            },
             &[Some(a), Some(b)],
             saved,
             &[&out],
         )?;
     }
     Ok(out)
+}
+
+/// Whether `x` is a matrix stored column by column, as `.t()` of a contiguous one (a
+/// linear layer's weight as `linear` uses it).
+pub(crate) fn is_column_major(x: &Tensor) -> bool {
+    let (shape, strides) = (x.shape(), x.strides());
+    x.ndim() == 2 && shape[0] > 1 && shape[1] > 1 && strides == [1, shape[0]]
+}
+
+/// `a @ b`, the gradient of a matrix that `column_major` says is stored column by column:
+/// then computed as `(b.T @ a.T).T`, which has that layout, so accumulating it into the
+/// parameter behind the matrix needs no transposing copy (as PyTorch does).
+pub(crate) fn mm_for_grad(a: &Tensor, b: &Tensor, column_major: bool) -> Result<Tensor> {
+    if column_major {
+        t(&mm(&t(b)?, &t(a)?)?)
+    } else {
+        mm(a, b)
+    }
 }
 
 /// Matrix times matrix.
@@ -284,6 +305,8 @@ enum Product {
 
 struct ProductBackward {
     kind: Product,
+    /// Per operand, [`is_column_major`] (used by `Mm`).
+    column_major: [bool; 2],
 }
 
 impl Backward for ProductBackward {
@@ -301,12 +324,12 @@ impl Backward for ProductBackward {
         let (ga, gb) = match self.kind {
             Product::Mm => (
                 if ctx.needs(0) {
-                    Some(mm(g, &t(ctx.saved(1)?)?)?)
+                    Some(mm_for_grad(g, &t(ctx.saved(1)?)?, self.column_major[0])?)
                 } else {
                     None
                 },
                 if ctx.needs(1) {
-                    Some(mm(&t(ctx.saved(0)?)?, g)?)
+                    Some(mm_for_grad(&t(ctx.saved(0)?)?, g, self.column_major[1])?)
                 } else {
                     None
                 },

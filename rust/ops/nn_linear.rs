@@ -6,7 +6,7 @@ use smallvec::smallvec;
 
 use super::backend;
 use super::kinds::BinaryOp;
-use super::matmul::{matmul, mm};
+use super::matmul::{is_column_major, matmul, mm, mm_for_grad};
 use super::reduce::sum_to;
 use super::view::{reshape, t, view_named};
 use crate::autograd::{is_recording, record, save_if, Backward, BackwardCtx, Grads};
@@ -73,6 +73,7 @@ pub fn addmm(bias: &Tensor, m1: &Tensor, m2: &Tensor) -> Result<Tensor> {
         record(
             AddmmBackward {
                 bias_shape: bias.shape_dims(),
+                column_major: [is_column_major(m1), is_column_major(m2)],
             },
             &[Some(bias), Some(m1), Some(m2)],
             saved,
@@ -84,6 +85,8 @@ pub fn addmm(bias: &Tensor, m1: &Tensor, m2: &Tensor) -> Result<Tensor> {
 
 struct AddmmBackward {
     bias_shape: crate::tensor::Dims,
+    /// [`is_column_major`] of `m1` and `m2`.
+    column_major: [bool; 2],
 }
 
 impl Backward for AddmmBackward {
@@ -99,12 +102,12 @@ impl Backward for AddmmBackward {
             None
         };
         let grad_m1 = if ctx.needs(1) {
-            Some(mm(g, &t(ctx.saved(1)?)?)?)
+            Some(mm_for_grad(g, &t(ctx.saved(1)?)?, self.column_major[0])?)
         } else {
             None
         };
         let grad_m2 = if ctx.needs(2) {
-            Some(mm(&t(ctx.saved(0)?)?, g)?)
+            Some(mm_for_grad(&t(ctx.saved(0)?)?, g, self.column_major[1])?)
         } else {
             None
         };

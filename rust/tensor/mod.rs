@@ -1,6 +1,7 @@
 //! Tensors: dtypes, shapes and strides, device-tagged storage, and the `Tensor` handle.
 
 pub mod dtype;
+pub mod host_pool;
 pub mod scalar;
 pub mod shape;
 pub mod storage;

@@ -1,9 +1,10 @@
 //! Device-tagged memory that tensors view. Several tensors (views) may share one storage.
 
-use std::alloc::{self, Layout as AllocLayout};
+use std::alloc::Layout as AllocLayout;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
+use super::host_pool;
 use crate::error::{Error, Result};
 
 /// Where a storage's bytes live: host memory, or a buffer of the one WebGPU device.
@@ -33,9 +34,6 @@ impl Device {
     }
 }
 
-/// Byte alignment of every CPU allocation: enough for any SIMD load.
-const ALIGN: usize = 64;
-
 /// What keeps CPU bytes alive: our own allocation, or a foreign owner (a NumPy array, a Vec).
 enum Owner {
     Heap(AllocLayout),
@@ -57,24 +55,14 @@ unsafe impl Sync for CpuBuffer {}
 impl CpuBuffer {
     fn allocate(nbytes: usize, zeroed: bool) -> Result<CpuBuffer> {
         if nbytes == 0 {
-            let ptr = NonNull::new(ALIGN as *mut u8).unwrap();
+            let ptr = NonNull::new(host_pool::ALIGN as *mut u8).unwrap();
             return Ok(CpuBuffer {
                 ptr,
                 nbytes,
                 owner: Owner::Foreign(Box::new(())),
             });
         }
-        let layout = AllocLayout::from_size_align(nbytes, ALIGN)
-            .map_err(|_| Error::runtime(format!("invalid allocation size {nbytes}")))?;
-        // SAFETY: layout has non-zero size.
-        let raw = unsafe {
-            if zeroed {
-                alloc::alloc_zeroed(layout)
-            } else {
-                alloc::alloc(layout)
-            }
-        };
-        let ptr = NonNull::new(raw).ok_or_else(|| {
+        let (ptr, layout) = host_pool::allocate(nbytes, zeroed).ok_or_else(|| {
             Error::runtime(format!(
                 "[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough memory: you tried to allocate {nbytes} bytes."
             ))
@@ -90,8 +78,8 @@ impl CpuBuffer {
 impl Drop for CpuBuffer {
     fn drop(&mut self) {
         if let Owner::Heap(layout) = self.owner {
-            // SAFETY: allocated in `allocate` with this layout.
-            unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) }
+            // SAFETY: allocated in `allocate` with this layout; this is its last use.
+            unsafe { host_pool::release(self.ptr, layout) }
         }
     }
 }
@@ -189,5 +177,10 @@ impl Storage {
 
     pub fn same(&self, other: &Storage) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// Whether no other storage handle shares these bytes.
+    pub fn is_unshared(&self) -> bool {
+        Arc::strong_count(&self.0) == 1
     }
 }

@@ -223,6 +223,19 @@ impl Tensor {
         self.0.layout.is_contiguous()
     }
 
+    /// Whether this handle is the only way to reach its elements: no other handle, view or
+    /// base shares its storage, it has no autograd history, and it covers its whole storage
+    /// contiguously. Its owner may then hand it over instead of copying it.
+    pub fn is_exclusive(&self) -> bool {
+        Arc::strong_count(&self.0) == 1
+            && self.0.storage.is_unshared()
+            && self.0.base.is_none()
+            && self.0.autograd.get().is_none()
+            && self.is_contiguous()
+            && self.offset() == 0
+            && Tensor::byte_size(self.shape(), self.dtype()).ok() == Some(self.0.storage.nbytes())
+    }
+
     /// Whether two handles are the same tensor (not merely equal values).
     pub fn same(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
