@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from suites.gpu_workloads import (  # noqa: E402
     BACKENDS,
+    DigitsEpochWorkload,
     ElementwiseWorkload,
     Gpu,
     MatmulWorkload,
@@ -78,6 +79,7 @@ def cases(quick: bool) -> list[Case]:
             "≤ 2× PyTorch CUDA",
         )
     )
+    out.append(Case("digits CNN training epoch, 29 batches of 64 (ms)", DigitsEpochWorkload))
     return out
 
 

@@ -9,6 +9,7 @@ NumPy's MLP baseline is the same step with a hand-written backward pass.
 from __future__ import annotations
 
 import math
+from types import ModuleType
 
 import numpy as np
 
@@ -79,31 +80,24 @@ def _numpy_mlp_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> N
         params[i + 1] -= LR * gb
 
 
-class DigitsEpoch:
+class DigitsEpochRun:
     """One epoch of a small CNN (conv 1->8 3x3, ReLU, 2x2 max-pool, linear 128->10) over the
-    digits in batches of 64, with SGD."""
+    digits in batches of 64, with SGD, on ``device`` (also used by the GPU suite)."""
 
-    params = [[lib for lib in LIBRARIES if lib != "numpy"]]
-    param_names = ["library"]
-    timeout = 120
-
-    def setup(self, library: str) -> None:
-        self.lib = load(library)
+    def __init__(self, lib: ModuleType, device: str = "cpu") -> None:
+        self.lib = lib
         images, labels = load("ferrograd.datasets").load_digits()
         images = images.numpy()[:, None] / 16.0
         self.batches = [
-            (from_numpy(self.lib, images[i : i + 64]), self.lib.from_numpy(labels.numpy()[i : i + 64]))
+            (from_numpy(lib, images[i : i + 64]).to(device), lib.from_numpy(labels.numpy()[i : i + 64]).to(device))
             for i in range(0, len(images), 64)
         ]
-        self.params = [
-            from_numpy(self.lib, random((8, 1, 3, 3), 1) / 3, True),
-            from_numpy(self.lib, np.zeros(8, np.float32), True),
-            from_numpy(self.lib, random((10, 128), 2) / math.sqrt(128), True),
-            from_numpy(self.lib, np.zeros(10, np.float32), True),
-        ]
-        self.optimizer = self.lib.optim.SGD(self.params, lr=0.05)
+        initial = [random((8, 1, 3, 3), 1) / 3, np.zeros(8, np.float32)]
+        initial += [random((10, 128), 2) / math.sqrt(128), np.zeros(10, np.float32)]
+        self.params = [from_numpy(lib, a).to(device).requires_grad_() for a in initial]
+        self.optimizer = lib.optim.SGD(self.params, lr=0.05)
 
-    def time_epoch(self, library: str) -> None:
+    def epoch(self) -> None:
         F = self.lib.nn.functional
         conv_w, conv_b, fc_w, fc_b = self.params
         for x, y in self.batches:
@@ -112,3 +106,17 @@ class DigitsEpoch:
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
+
+
+class DigitsEpoch:
+    """:class:`DigitsEpochRun` on the CPU."""
+
+    params = [[lib for lib in LIBRARIES if lib != "numpy"]]
+    param_names = ["library"]
+    timeout = 120
+
+    def setup(self, library: str) -> None:
+        self.run = DigitsEpochRun(load(library))
+
+    def time_epoch(self, library: str) -> None:
+        self.run.epoch()

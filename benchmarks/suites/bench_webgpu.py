@@ -1,7 +1,7 @@
 """The GPU suite (issue 5): ferrograd on WebGPU beside PyTorch on CUDA.
 
 Matmul throughput at 1024, 2048 and 4096, elementwise memory bandwidth, the host's cost per
-dispatched op, and one MLP training step. Each case measures itself with
+dispatched op, one MLP training step and one digits training epoch. Each case measures itself with
 ``gpu_workloads.seconds_per_step`` (synchronizing so the time covers the GPU's work) and
 reports a rate through an asv ``track_`` benchmark. Cases skip where the library or its GPU
 is missing: no WebGPU adapter for ferrograd, no CUDA for PyTorch.
@@ -12,6 +12,7 @@ is missing: no WebGPU adapter for ferrograd, no CUDA for PyTorch.
 from __future__ import annotations
 
 from .gpu_workloads import (
+    DigitsEpochWorkload,
     ElementwiseWorkload,
     MatmulWorkload,
     MlpStepWorkload,
@@ -82,3 +83,18 @@ class GpuMlpTrainingStep:
         return self.work.rate(seconds_per_step(self.gpu, self.work.step))
 
     track_ms_per_step.unit = "ms"
+
+
+class GpuDigitsEpoch:
+    params = [GPU_LIBRARIES]
+    param_names = ["library"]
+    timeout = 300
+
+    def setup(self, library: str) -> None:
+        self.gpu = open_gpu(library)
+        self.work = DigitsEpochWorkload(self.gpu)
+
+    def track_ms_per_epoch(self, library: str) -> float:
+        return self.work.rate(seconds_per_step(self.gpu, self.work.step))
+
+    track_ms_per_epoch.unit = "ms"

@@ -191,3 +191,21 @@ class MlpStepWorkload:
 
     def rate(self, seconds: float) -> float:
         return seconds * 1e3
+
+
+class DigitsEpochWorkload:
+    """One training epoch of the CPU suite's digits CNN (``bench_training.DigitsEpochRun``)
+    with the data and parameters on the GPU; time in ms."""
+
+    unit = "ms"
+
+    def __init__(self, gpu: Gpu) -> None:
+        from .bench_training import DigitsEpochRun
+
+        self.run = DigitsEpochRun(gpu.lib, gpu.device)
+
+    def step(self) -> None:
+        self.run.epoch()
+
+    def rate(self, seconds: float) -> float:
+        return seconds * 1e3
