@@ -62,41 +62,6 @@ pub fn for_each_row<T: Send>(
         .for_each(|(i, r)| f(i, r));
 }
 
-/// Defines `fn $name<T: $bound>(args)` that runs the `#[inline(always)]` function `$kernel`
-/// compiled with AVX-512 or AVX2 (and FMA) on CPUs that have them, so its loops over plain
-/// slices vectorize 16 or 8 lanes wide, and as ordinary code elsewhere. Results are the same up to FMA
-/// rounding. (The kernel must be inlined into the `target_feature` function to get the
-/// features, hence a named function rather than a closure.)
-macro_rules! avx2_dispatch {
-    ($(#[$doc:meta])* fn $name:ident<$t:ident: $bound:path>($($arg:ident: $ty:ty),* $(,)?) => $kernel:path) => {
-        $(#[$doc])*
-        fn $name<$t: $bound>($($arg: $ty),*) {
-            #[cfg(target_arch = "x86_64")]
-            {
-                use std::arch::is_x86_feature_detected as has;
-                if has!("avx512f") && has!("avx2") && has!("fma") {
-                    #[target_feature(enable = "avx512f,avx2,fma")]
-                    unsafe fn with_avx512<$t: $bound>($($arg: $ty),*) {
-                        $kernel($($arg),*)
-                    }
-                    // SAFETY: the features were detected just above.
-                    return unsafe { with_avx512($($arg),*) };
-                }
-                if has!("avx2") && has!("fma") {
-                    #[target_feature(enable = "avx2,fma")]
-                    unsafe fn with_avx2<$t: $bound>($($arg: $ty),*) {
-                        $kernel($($arg),*)
-                    }
-                    // SAFETY: the features were detected just above.
-                    return unsafe { with_avx2($($arg),*) };
-                }
-            }
-            $kernel($($arg),*)
-        }
-    };
-}
-pub(crate) use avx2_dispatch;
-
 /// A raw pointer that parallel tasks may share. Each task must write a region no other
 /// task touches; the kernels that use it say which.
 #[derive(Copy, Clone)]

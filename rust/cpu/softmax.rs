@@ -7,7 +7,8 @@
 //! side by side. The exponential is `vector_math`'s, which vectorizes.
 
 use super::number::Float;
-use super::rows::{avx2_dispatch, for_each_row, slice, slice_mut};
+use super::rows::{for_each_row, slice, slice_mut};
+use super::simd::multiversion;
 use crate::error::Result;
 use crate::tensor::{Element, Tensor};
 use crate::with_float_dtype;
@@ -48,9 +49,11 @@ pub fn forward(x: &Tensor, s: Slices, log: bool) -> Result<Tensor> {
         for_each_row(os, block, block, |o, out_block| {
             let x_block = &xs[o * block..(o + 1) * block];
             if s.inner == 1 {
-                forward_row_fast(x_block, out_block, log)
+                // SAFETY: the kernels only touch the slices they are given.
+                unsafe { forward_row_fast(x_block, out_block, log) }
             } else {
-                forward_block_fast(x_block, out_block, s.inner, log)
+                // SAFETY: the kernels only touch the slices they are given.
+                unsafe { forward_block_fast(x_block, out_block, s.inner, log) }
             }
         });
     });
@@ -69,21 +72,39 @@ pub fn backward(g: &Tensor, y: &Tensor, s: Slices, log: bool) -> Result<Tensor> 
             let range = o * block..(o + 1) * block;
             let (g_block, y_block) = (&gs[range.clone()], &ys[range]);
             if s.inner == 1 {
-                backward_row_fast(g_block, y_block, out_block, log)
+                // SAFETY: the kernels only touch the slices they are given.
+                unsafe { backward_row_fast(g_block, y_block, out_block, log) }
             } else {
-                backward_block_fast(g_block, y_block, out_block, s.inner, log)
+                // SAFETY: the kernels only touch the slices they are given.
+                unsafe { backward_block_fast(g_block, y_block, out_block, s.inner, log) }
             }
         });
     });
     Ok(out)
 }
 
-avx2_dispatch!(fn forward_row_fast<T: Float>(x: &[T], out: &mut [T], log: bool) => forward_row);
-avx2_dispatch!(fn forward_block_fast<T: Float>(x: &[T], out: &mut [T], inner: usize, log: bool) => forward_block);
-avx2_dispatch!(fn backward_row_fast<T: Float>(g: &[T], y: &[T], out: &mut [T], log: bool) => backward_row);
-avx2_dispatch!(
-    fn backward_block_fast<T: Float>(g: &[T], y: &[T], out: &mut [T], inner: usize, log: bool) => backward_block
-);
+// The row kernels below are `#[inline(always)]`, so each copy of these wrappers compiles
+// them for its instruction set.
+multiversion! {
+    unsafe fn forward_row_fast[T: Float](x: &[T], out: &mut [T], log: bool) {
+        forward_row(x, out, log)
+    }
+}
+multiversion! {
+    unsafe fn forward_block_fast[T: Float](x: &[T], out: &mut [T], inner: usize, log: bool) {
+        forward_block(x, out, inner, log)
+    }
+}
+multiversion! {
+    unsafe fn backward_row_fast[T: Float](g: &[T], y: &[T], out: &mut [T], log: bool) {
+        backward_row(g, y, out, log)
+    }
+}
+multiversion! {
+    unsafe fn backward_block_fast[T: Float](g: &[T], y: &[T], out: &mut [T], inner: usize, log: bool) {
+        backward_block(g, y, out, inner, log)
+    }
+}
 
 /// Lanes summed separately so the compiler can keep them in one vector register.
 const LANES: usize = 8;
