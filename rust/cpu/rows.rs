@@ -1,6 +1,6 @@
-//! What the neural-network kernels share: contiguous tensors seen as slices, a loop over
-//! independent rows that uses every core when there is enough work, and running a kernel
-//! compiled for AVX2 + FMA on CPUs that have them.
+//! What the neural-network kernels share: contiguous tensors seen as slices, and a loop over
+//! independent rows that uses every core when there is enough work. (Kernels compiled for
+//! the CPU's widest vector instructions go through `simd.rs`'s `multiversion!`.)
 
 use rayon::prelude::*;
 
