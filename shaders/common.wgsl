@@ -19,6 +19,11 @@ fn workgroup_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
     return wid.x + wid.y * nwg.x;
 }
 
+// The invocation's number in a grid of 256-wide workgroups (one invocation per item).
+fn item(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+    return workgroup_index(wid, nwg) * 256u + lid;
+}
+
 // NaN tests read the bits: drivers may fold `x != x` to false.
 fn is_nan_f32(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;

@@ -12,10 +12,6 @@
 
 {{BINDINGS}}
 
-fn item(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return workgroup_index(wid, nwg) * 256u + lid;
-}
-
 // Where entry (n, g, patch row kk, output position l) sits in the patch matrix.
 fn patch_at(n: u32, g: u32, kk: u32, l: u32) -> u32 {
     return n * param(15u) + g * param(16u) + kk * param(17u) + l * param(18u);

@@ -17,10 +17,6 @@
 
 {{BINDINGS}}
 
-fn item(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return workgroup_index(wid, nwg) * 256u + lid;
-}
-
 // The offset of element r of a block, walking strides from parameter word `strides`.
 fn block_offset(r: u32, strides: u32) -> u32 {
     var rest = r;

@@ -10,10 +10,6 @@
 
 {{BINDINGS}}
 
-fn item(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return workgroup_index(wid, nwg) * 256u + lid;
-}
-
 // @kernel rows_gather
 // out[k, d] = table[idx[k], d]; parameter 1 is dim.
 @compute @workgroup_size(256)

@@ -13,10 +13,6 @@
 
 {{BINDINGS}}
 
-fn item(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return workgroup_index(wid, nwg) * 256u + lid;
-}
-
 // @kernel pad
 @compute @workgroup_size(256)
 fn main(

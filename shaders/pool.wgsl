@@ -11,10 +11,6 @@
 
 {{BINDINGS}}
 
-fn item(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return workgroup_index(wid, nwg) * 256u + lid;
-}
-
 // floor(a / d) for d > 0.
 fn floor_div(a: i32, d: i32) -> i32 {
     return select(a / d, (a - d + 1) / d, a < 0);
