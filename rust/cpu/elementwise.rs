@@ -6,7 +6,7 @@
 
 use super::number::{Float, Number};
 use super::parallel;
-use super::simd::multiversion;
+use super::simd::{alias_aware, multiversion};
 use crate::error::Result;
 use crate::ops::kinds::{BinaryOp, CompareOp, PredicateOp, TernaryOp, UnaryOp};
 use crate::tensor::{DType, Element, Layout, Tensor};
@@ -15,9 +15,11 @@ use crate::{with_dtype, with_float_dtype};
 multiversion! {
     /// `out[i] = f(a[i])` over contiguous runs: the loop the compiler vectorizes.
     unsafe fn contiguous1[A: Copy, O, F: Fn(A) -> O](po: *mut O, pa: *const A, len: usize, f: F) {
-        for i in 0..len {
-            *po.add(i) = f(*pa.add(i));
-        }
+        alias_aware!(po, pa: A, {
+            for i in 0..len {
+                *po.add(i) = f(*pa.add(i));
+            }
+        })
     }
 }
 
@@ -31,16 +33,18 @@ multiversion! {
         len: usize,
         f: F,
     ) {
-        if b_step == 0 {
-            let b = *pb;
-            for i in 0..len {
-                *po.add(i) = f(*pa.add(i), b);
+        alias_aware!(po, pa: A, {
+            if b_step == 0 {
+                let b = *pb;
+                for i in 0..len {
+                    *po.add(i) = f(*pa.add(i), b);
+                }
+            } else {
+                for i in 0..len {
+                    *po.add(i) = f(*pa.add(i), *pb.add(i));
+                }
             }
-        } else {
-            for i in 0..len {
-                *po.add(i) = f(*pa.add(i), *pb.add(i));
-            }
-        }
+        })
     }
 }
 
@@ -55,31 +59,33 @@ multiversion! {
         len: usize,
         f: F,
     ) {
-        match steps {
-            (1, 1) => {
-                for i in 0..len {
-                    *po.add(i) = f(*pa.add(i), *pb.add(i), *pc.add(i));
+        alias_aware!(po, pa: A, {
+            match steps {
+                (1, 1) => {
+                    for i in 0..len {
+                        *po.add(i) = f(*pa.add(i), *pb.add(i), *pc.add(i));
+                    }
+                }
+                // A tensor with two numbers (clamp bounds, a lerp weight...).
+                (0, 0) => {
+                    let (b, c) = (*pb, *pc);
+                    for i in 0..len {
+                        *po.add(i) = f(*pa.add(i), b, c);
+                    }
+                }
+                (1, 0) => {
+                    let c = *pc;
+                    for i in 0..len {
+                        *po.add(i) = f(*pa.add(i), *pb.add(i), c);
+                    }
+                }
+                (tb, tc) => {
+                    for i in 0..len {
+                        *po.add(i) = f(*pa.add(i), *pb.add(i * tb), *pc.add(i * tc));
+                    }
                 }
             }
-            // A tensor with two numbers (clamp bounds, a lerp weight...).
-            (0, 0) => {
-                let (b, c) = (*pb, *pc);
-                for i in 0..len {
-                    *po.add(i) = f(*pa.add(i), b, c);
-                }
-            }
-            (1, 0) => {
-                let c = *pc;
-                for i in 0..len {
-                    *po.add(i) = f(*pa.add(i), *pb.add(i), c);
-                }
-            }
-            (tb, tc) => {
-                for i in 0..len {
-                    *po.add(i) = f(*pa.add(i), *pb.add(i * tb), *pc.add(i * tc));
-                }
-            }
-        }
+        })
     }
 }
 

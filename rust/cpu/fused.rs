@@ -8,7 +8,7 @@
 
 use super::number::Number;
 use super::parallel;
-use super::simd::multiversion;
+use super::simd::{alias_aware, multiversion};
 use crate::error::Result;
 use crate::tensor::{Element, Scalar, Tensor};
 use crate::{with_dtype, with_float_dtype};
@@ -50,9 +50,14 @@ multiversion! {
     ) {
         let (po, to) = out;
         if to == 1 && inputs.iter().all(|&(_, step)| step == 1) {
-            for i in 0..len {
-                *po.add(i) = f(inputs.map(|(p, _)| *p.add(i)));
-            }
+            let first = inputs[0].0;
+            alias_aware!(po, first: T, {
+                let mut inputs = inputs;
+                inputs[0].0 = first;
+                for i in 0..len {
+                    *po.add(i) = f(inputs.map(|(p, _)| *p.add(i)));
+                }
+            })
         } else {
             for i in 0..len {
                 *po.add(i * to) = f(inputs.map(|(p, step)| *p.add(i * step)));

@@ -73,7 +73,10 @@ pub unsafe fn for_each_run<const N: usize>(
         for_each_run_in(shape, strides, 0..n, run);
         return;
     }
-    for_each_chunk(n, CHUNK, |_, range| {
+    // Elementwise results do not depend on the split, so a few large chunks per thread
+    // (fewer hand-offs between threads) rather than the fixed chunks reductions need.
+    let chunk = CHUNK.max(n.div_ceil(4 * rayon::current_num_threads()));
+    for_each_chunk(n, chunk, |_, range| {
         for_each_run_in(shape, strides, range, &run)
     });
 }
