@@ -15,7 +15,7 @@ use super::kinds::BinaryOp;
 use super::view::{as_strided, view_scatter};
 use crate::autograd::{grad_mode, inference, is_recording, record, Backward, BackwardCtx, Grads};
 use crate::error::{Error, Result};
-use crate::tensor::{result_type, Layout, Scalar, Tensor};
+use crate::tensor::{result_type, DType, Layout, Scalar, Tensor};
 
 /// PyTorch's errors for in-place changes autograd cannot allow.
 fn check_allowed(dst: &Tensor) -> Result<()> {
@@ -128,13 +128,7 @@ pub fn binary_(op: BinaryOp, dst: &Tensor, other: Rhs) -> Result<()> {
     } else {
         dtype
     };
-    if dtype.category() > dst.dtype().category() {
-        return Err(Error::runtime(format!(
-            "result type {} can't be cast to the desired output type {}",
-            dtype.scalar_type_name(),
-            dst.dtype().scalar_type_name()
-        )));
-    }
+    check_castable(dtype, dst)?;
     if let Some(t) = other.tensor() {
         let shape = crate::tensor::broadcast_shapes(dst.shape(), t.shape())?;
         if shape.as_slice() != dst.shape() {
@@ -192,10 +186,34 @@ pub fn copy_(dst: &Tensor, src: &Tensor) -> Result<()> {
     )
 }
 
-/// `dst = f(dst)` in place, for ops with an `inplace=True` option (activations). `f` must
-/// keep the shape; its result is converted to `dst`'s dtype.
+/// `dst = f(dst)` in place, for ops with an `inplace=True` option (activations) and the
+/// `exp_`-style methods. `f` must keep the shape; a result of a wider dtype category than
+/// `dst`'s (`exp_` of an integer tensor) is PyTorch's error, raised before anything is
+/// written.
 pub fn map_(dst: &Tensor, f: impl Fn(&Tensor) -> Result<Tensor>) -> Result<()> {
-    update(dst, &[], || backend::copy_into(&f(dst)?, dst), |old| f(old))
+    let checked = |x: &Tensor| {
+        let out = f(x)?;
+        check_castable(out.dtype(), dst)?;
+        Ok(out)
+    };
+    update(
+        dst,
+        &[],
+        || backend::copy_into(&checked(dst)?, dst),
+        checked,
+    )
+}
+
+/// PyTorch's error when an in-place op's result type cannot be stored in `dst`.
+fn check_castable(result: DType, dst: &Tensor) -> Result<()> {
+    if result.category() > dst.dtype().category() {
+        return Err(Error::runtime(format!(
+            "result type {} can't be cast to the desired output type {}",
+            result.scalar_type_name(),
+            dst.dtype().scalar_type_name()
+        )));
+    }
+    Ok(())
 }
 
 /// `dst.fill_(value)`.

@@ -22,6 +22,7 @@ mod tensor_copy;
 mod tensor_elementwise;
 mod tensor_fused;
 mod tensor_indexing;
+mod tensor_inplace_math;
 mod tensor_join;
 mod tensor_math;
 mod tensor_random;

@@ -94,7 +94,11 @@ fn tensor_other(other: &Bound<'_, PyAny>, fname: &str) -> PyResult<Tensor> {
 }
 
 /// A clamp bound: `None`, a number or a tensor.
-fn bound(obj: Option<&Bound<'_, PyAny>>, fname: &str, arg: &str) -> PyResult<Option<Operand>> {
+pub(super) fn bound(
+    obj: Option<&Bound<'_, PyAny>>,
+    fname: &str,
+    arg: &str,
+) -> PyResult<Option<Operand>> {
     match obj {
         Some(o) if !o.is_none() => {
             Ok(Some(extract_operand(o).ok_or_else(|| {
