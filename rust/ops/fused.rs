@@ -12,7 +12,7 @@ use super::backend;
 use super::inplace::update;
 use crate::autograd::{is_recording, record, save_if, Backward, BackwardCtx, Grads};
 use crate::error::{Error, Result};
-use crate::tensor::{broadcast_shapes, result_type, shape_str, DType, Scalar, Tensor};
+use crate::tensor::{broadcast_shapes, result_type, DType, Scalar, Tensor};
 
 /// PyTorch's checks on the `alpha`/`value` multiplier of a `dtype` computation.
 fn check_multiplier(name: &str, m: Scalar, dtype: DType) -> Result<()> {
@@ -56,24 +56,7 @@ fn in_place(
     op: impl Fn(&Tensor) -> Result<Tensor>,
     kernel: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
-    if dtype.category() > dst.dtype().category() {
-        return Err(Error::runtime(format!(
-            "result type {} can't be cast to the desired output type {}",
-            dtype.scalar_type_name(),
-            dst.dtype().scalar_type_name()
-        )));
-    }
-    let mut shape = dst.shape_dims();
-    for t in others {
-        shape = broadcast_shapes(&shape, t.shape())?;
-    }
-    if shape.as_slice() != dst.shape() {
-        return Err(Error::runtime(format!(
-            "output with shape {} doesn't match the broadcast shape {}",
-            shape_str(dst.shape()),
-            shape_str(&shape)
-        )));
-    }
+    super::inplace::check_in_place(dst, dtype, others)?;
     let direct = dtype == dst.dtype() && !others.iter().any(|t| t.storage().same(dst.storage()));
     update(
         dst,

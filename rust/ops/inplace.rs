@@ -128,18 +128,8 @@ pub fn binary_(op: BinaryOp, dst: &Tensor, other: Rhs) -> Result<()> {
     } else {
         dtype
     };
-    check_castable(dtype, dst)?;
-    if let Some(t) = other.tensor() {
-        let shape = crate::tensor::broadcast_shapes(dst.shape(), t.shape())?;
-        if shape.as_slice() != dst.shape() {
-            return Err(Error::runtime(format!(
-                "output with shape {} doesn't match the broadcast shape {}",
-                crate::tensor::shape_str(dst.shape()),
-                crate::tensor::shape_str(&shape)
-            )));
-        }
-    }
     let others: Vec<&Tensor> = other.tensor().into_iter().collect();
+    check_in_place(dst, dtype, &others)?;
     update(
         dst,
         &others,
@@ -204,8 +194,26 @@ pub fn map_(dst: &Tensor, f: impl Fn(&Tensor) -> Result<Tensor>) -> Result<()> {
     )
 }
 
+/// PyTorch's checks before `dst` takes, in place, a result of `dtype` computed with
+/// `others`: the type must fit `dst`'s, and broadcasting with `others` must not grow `dst`.
+pub(crate) fn check_in_place(dst: &Tensor, dtype: DType, others: &[&Tensor]) -> Result<()> {
+    check_castable(dtype, dst)?;
+    let mut shape = dst.shape_dims();
+    for t in others {
+        shape = crate::tensor::broadcast_shapes(&shape, t.shape())?;
+    }
+    if shape.as_slice() != dst.shape() {
+        return Err(Error::runtime(format!(
+            "output with shape {} doesn't match the broadcast shape {}",
+            crate::tensor::shape_str(dst.shape()),
+            crate::tensor::shape_str(&shape)
+        )));
+    }
+    Ok(())
+}
+
 /// PyTorch's error when an in-place op's result type cannot be stored in `dst`.
-fn check_castable(result: DType, dst: &Tensor) -> Result<()> {
+pub(crate) fn check_castable(result: DType, dst: &Tensor) -> Result<()> {
     if result.category() > dst.dtype().category() {
         return Err(Error::runtime(format!(
             "result type {} can't be cast to the desired output type {}",

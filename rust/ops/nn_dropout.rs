@@ -24,12 +24,7 @@ pub fn dropout(
     if !training || p == 0.0 {
         return Ok(x.clone());
     }
-    if !x.dtype().is_floating_point() {
-        return Err(Error::runtime(format!(
-            "result type Float can't be cast to the desired output type {}",
-            x.dtype().scalar_type_name()
-        )));
-    }
+    super::inplace::check_castable(crate::tensor::DType::Float32, x)?;
     let shape = noise_shape.unwrap_or(x.shape());
     let mask = crate::cpu::random::with_default(|gen| {
         backend::dropout_mask(shape, x.dtype(), x.device(), p, gen)

@@ -110,13 +110,6 @@ pub fn hardtanh(input: &Bound<'_, PyAny>, min_val: f64, max_val: f64, inplace: b
     })
 }
 
-/// `relu_(input)`: `max(input, 0)` written into `input` (what `F.relu(inplace=True)` runs;
-/// recorded as ReluBackward0).
-#[pyfunction]
-pub fn relu_(input: &Bound<'_, PyAny>) -> Out {
-    apply(input, "relu_", true, crate::ops::unary::relu)
-}
-
 /// `relu6(input, inplace=False)`: `hardtanh(input, 0, 6)`.
 #[pyfunction]
 #[pyo3(signature = (input, inplace=false))]

@@ -126,7 +126,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(activation::leaky_relu, m)?)?;
     m.add_function(wrap_pyfunction!(activation::hardtanh, m)?)?;
     m.add_function(wrap_pyfunction!(activation::relu6, m)?)?;
-    m.add_function(wrap_pyfunction!(activation::relu_, m)?)?;
     m.add_function(wrap_pyfunction!(activation::hardswish, m)?)?;
     m.add_function(wrap_pyfunction!(activation::hardsigmoid, m)?)?;
     m.add_function(wrap_pyfunction!(activation::logsigmoid, m)?)?;

@@ -13,7 +13,7 @@ from ... import _core
 
 def relu(input: _core.Tensor, inplace: bool = False) -> _core.Tensor:
     """``max(input, 0)`` elementwise; ``inplace=True`` writes it into ``input``."""
-    return _core.relu_(input) if inplace else input.relu()
+    return input.relu_() if inplace else input.relu()
 
 
 def sigmoid(input: _core.Tensor) -> _core.Tensor:
